@@ -1,0 +1,49 @@
+# concur: the two commands of the quick start, and the benchmarks.
+#
+#   make run     install what is missing, build, run the main job on its bundled default
+#   make test    install what is missing, build, run every test through ctest: plain, then
+#                under ASan+UBSan, then under TSan
+#   make bench   our benchmarks beside the peers of ../shared/peers, with ratios
+#                (make bench ONLY=threadpool for one workload)
+#
+# Finer targets: make build, make check (plain tests only), make test-asan, make test-tsan.
+JOBS ?= $(shell nproc)
+CTEST_ARGS ?=
+
+.PHONY: all deps build run test check test-asan test-tsan bench clean
+
+all: build
+
+deps:
+	@sh scripts/install-deps.sh
+
+build: deps
+	cmake --preset default >/dev/null
+	cmake --build --preset default -j $(JOBS)
+
+run: build
+	@sh scripts/run-examples.sh build
+
+check: build
+	ctest --preset default -j $(JOBS) $(CTEST_ARGS)
+
+test-asan: deps
+	cmake --preset asan >/dev/null
+	cmake --build --preset asan -j $(JOBS)
+	ctest --preset asan -j $(JOBS) $(CTEST_ARGS)
+
+test-tsan: deps
+	cmake --preset tsan >/dev/null
+	cmake --build --preset tsan -j $(JOBS)
+	ctest --preset tsan -j $(JOBS) $(CTEST_ARGS)
+
+test: check test-asan test-tsan
+
+bench: deps
+	@sh scripts/install-deps.sh --bench
+	cmake --preset default >/dev/null
+	cmake --build --preset default -j $(JOBS)
+	@sh bench/run.sh build "$(ONLY)"
+
+clean:
+	rm -rf build build-asan build-tsan

@@ -1,0 +1,9 @@
+// concur's core: exceptions, timeouts and the small utilities every module builds on.
+#pragma once
+
+#include "concur/core/exceptions.hpp"
+#include "concur/core/futex.hpp"
+#include "concur/core/spin.hpp"
+#include "concur/core/timeout.hpp"
+#include "concur/core/traceback.hpp"
+#include "concur/core/unique_function.hpp"

@@ -1,0 +1,75 @@
+// The exception types shared by every concur module, named after Python's built-ins and the
+// exceptions of concurrent.futures and asyncio.
+#pragma once
+
+#include <cerrno>
+#include <stdexcept>
+#include <string>
+#include <system_error>
+#include <utility>
+
+namespace concur {
+
+/// Python's ValueError: an argument has the right type but a bad value.
+using ValueError = std::invalid_argument;
+
+/// Python's RuntimeError: the operation is not allowed in the object's current state.
+using RuntimeError = std::runtime_error;
+
+/// Python's BaseException: the root of errors that `catch (const std::exception&)` does not
+/// catch, as `except Exception:` does not catch them in Python.
+class BaseException {
+public:
+    explicit BaseException(std::string message = {}) : message_(std::move(message)) {}
+    BaseException(const BaseException&) = default;
+    BaseException& operator=(const BaseException&) = default;
+    virtual ~BaseException() = default;
+
+    /// The message given at construction (may be empty).
+    [[nodiscard]] virtual const char* what() const noexcept { return message_.c_str(); }
+
+private:
+    std::string message_;
+};
+
+/// The operation was cancelled (Python's CancelledError, shared by asyncio and
+/// concurrent.futures). Like Python's, it is a BaseException, not a std::exception.
+class CancelledError : public BaseException {
+public:
+    using BaseException::BaseException;
+};
+
+/// Python's OSError: a system-level failure. `code()` holds the errno value; `what()` is the
+/// message alone, as `str(exc)` is in Python.
+class OSError : public std::system_error {
+public:
+    OSError(int errno_value, std::string message)
+        : std::system_error(errno_value, std::generic_category()), message_(std::move(message)) {}
+
+    [[nodiscard]] const char* what() const noexcept override { return message_.c_str(); }
+
+private:
+    std::string message_;
+};
+
+/// Python's TimeoutError (an OSError with errno ETIMEDOUT): a blocking call ran out of time.
+class TimeoutError : public OSError {
+public:
+    explicit TimeoutError(std::string message = {}) : OSError(ETIMEDOUT, std::move(message)) {}
+};
+
+/// An operation on a future that is not allowed in its state, such as a second set_result
+/// (Python's concurrent.futures.InvalidStateError and asyncio.InvalidStateError).
+class InvalidStateError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+/// An executor can no longer run work: a worker failed to start, died, or its initializer threw
+/// (Python's concurrent.futures.BrokenExecutor).
+class BrokenExecutor : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+} // namespace concur

@@ -1,0 +1,2 @@
+// concur::futures: Python's concurrent.futures.
+#pragma once

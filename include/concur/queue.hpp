@@ -1,0 +1,2 @@
+// concur::queue: Python's queue module.
+#pragma once

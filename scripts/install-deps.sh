@@ -1,0 +1,44 @@
+#!/bin/sh
+# Installs the Debian 12 packages concur needs to build and test, and nothing that is already
+# there: a no-op when all is installed. Runs as root, or through sudo when there is one.
+#
+#   scripts/install-deps.sh          # build and test dependencies
+#   scripts/install-deps.sh --bench  # also what `make bench` needs for the peer benchmarks
+set -eu
+
+packages="g++ make cmake pkg-config libgtest-dev libgmock-dev libbenchmark-dev python3"
+if [ "${1:-}" = "--bench" ]; then
+    # The C++ and Python peers of ../shared/peers (see its README).
+    packages="$packages libboost-all-dev libtbb-dev libuv1-dev gcc libc6-dev
+        python3-uvloop python3-trio python3-gevent python3-pil python3-aiohttp python3-tqdm
+        nginx libnginx-mod-http-echo famfamfam-flag-png iso-flags-png-320x240 libvips-tools"
+fi
+
+missing=""
+for p in $packages; do
+    status=$(dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null || true)
+    case "$status" in
+        ii*) ;;
+        *) missing="$missing $p" ;;
+    esac
+done
+[ -z "$missing" ] && exit 0
+
+echo "install-deps: installing:$missing"
+if [ "$(id -u)" -eq 0 ]; then
+    sudo=""
+elif command -v sudo >/dev/null 2>&1; then
+    sudo="sudo"
+else
+    echo "install-deps: missing packages:$missing; run this script as root to install them" >&2
+    exit 1
+fi
+# Installing nginx may start the system's own service; stop it again if it was not running.
+nginx_was_running=0
+[ -s /run/nginx.pid ] && kill -0 "$(cat /run/nginx.pid)" 2>/dev/null && nginx_was_running=1
+$sudo apt-get update -q
+# shellcheck disable=SC2086  # a word list
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends $missing
+if [ "$nginx_was_running" = 0 ] && [ -s /run/nginx.pid ]; then
+    $sudo /usr/sbin/nginx -s quit 2>/dev/null || true
+fi
