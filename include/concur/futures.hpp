@@ -1,2 +1,8 @@
 // concur::futures: Python's concurrent.futures.
 #pragma once
+
+#include "concur/futures/exceptions.hpp"
+#include "concur/futures/executor.hpp"
+#include "concur/futures/future.hpp"
+#include "concur/futures/map_results.hpp"
+#include "concur/futures/thread_pool_executor.hpp"

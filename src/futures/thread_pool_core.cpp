@@ -1,0 +1,269 @@
+#include "thread_pool_core.hpp"
+
+#include <thread>
+
+#include "concur/core/exceptions.hpp"
+#include "concur/core/futex.hpp"
+#include "concur/core/spin.hpp"
+#include "concur/core/traceback.hpp"
+#include "concur/futures/exceptions.hpp"
+
+namespace concur::futures::detail {
+
+namespace {
+
+// How long an idle worker looks for work before parking: about a microsecond, which covers
+// the gap between two submits of a busy producer but costs little when the pool goes quiet.
+constexpr int kSearchSpins = 256;
+
+constexpr const char* kBrokenMessage =
+    "A thread initializer failed, the thread pool is not usable anymore";
+
+} // namespace
+
+ThreadPoolCore::ThreadPoolCore(int max_workers, std::string prefix,
+                               UniqueFunction<void()> initializer)
+    : max_workers_(max_workers), prefix_(std::move(prefix)),
+      initializer_(std::move(initializer)) {}
+
+void ThreadPoolCore::submit(FutureStateBase* work) {
+    // Acquire pairs with close_gate's release of the flag: a submit that enters after the pool
+    // closed sees the flag and backs out.
+    const std::uint64_t gate = gate_.fetch_add(1, std::memory_order_acquire);
+    if ((gate & (kShutdown | kBroken)) != 0) {
+        gate_.fetch_sub(1, std::memory_order_release);
+        if ((gate & kBroken) != 0) {
+            throw BrokenThreadPool(kBrokenMessage);
+        }
+        throw RuntimeError("cannot schedule new futures after shutdown");
+    }
+    const bool was_empty = queue_.push(work);
+    // Release: a closer that sees the count drop to zero also sees the push.
+    gate_.fetch_sub(1, std::memory_order_release);
+    // Only a push into an empty queue may need a worker woken: behind a non-empty queue there
+    // is a worker that will come back for more, and one that finds more than it can take
+    // wakes the next (run_worker_loop). This keeps the workers' counters off the submit path.
+    if (was_empty) {
+        notify();
+    }
+}
+
+void ThreadPoolCore::notify() {
+    // seq_cst loads, ordered after the push's seq_cst exchange: see park().
+    if (searching_.load(std::memory_order_seq_cst) != 0) {
+        return;
+    }
+    if (sleepers_.load(std::memory_order_seq_cst) > 0) {
+        wake_one();
+    } else if (num_threads_.load(std::memory_order_relaxed) < max_workers_) {
+        spawn_worker();
+    }
+}
+
+void ThreadPoolCore::spawn_worker() {
+    std::lock_guard lock(mutex_);
+    const int n = num_threads_.load(std::memory_order_relaxed);
+    if (n >= max_workers_ || stopping_.load(std::memory_order_relaxed)) {
+        return;
+    }
+    // The new worker starts as a searcher, so that the submits that follow do not each start
+    // one more: when it finds work it hands the search on (run_worker_loop).
+    searching_.fetch_add(1, std::memory_order_seq_cst);
+    num_threads_.store(n + 1, std::memory_order_relaxed);
+    threading::Thread thread(
+        threading::ThreadOptions{.name = prefix_ + "_" + std::to_string(n), .daemon = false},
+        [self = shared_from_this()] { self->worker_main(); });
+    try {
+        thread.start();
+    } catch (...) {
+        searching_.fetch_sub(1, std::memory_order_seq_cst);
+        num_threads_.store(n, std::memory_order_relaxed);
+        if (n == 0) {
+            throw; // no worker at all: the submit fails rather than hangs
+        }
+        return; // the existing workers will run the call
+    }
+    threads_.push_back(std::move(thread));
+}
+
+void ThreadPoolCore::worker_main() {
+    if (initializer_) {
+        try {
+            initializer_();
+        } catch (...) {
+            log_exception("Exception in initializer:", std::current_exception());
+            searching_.fetch_sub(1, std::memory_order_seq_cst);
+            break_pool();
+            return;
+        }
+    }
+    run_worker_loop();
+}
+
+void ThreadPoolCore::run_worker_loop() {
+    bool searching = true; // counted in searching_ by whoever started or woke us
+    int busy = 0;          // consecutive turns lost to another consumer
+    for (;;) {
+        FutureStateBase* item = nullptr;
+        const WorkQueue::Pop pop = queue_.try_pop(item);
+        if (pop == WorkQueue::Pop::kItem) {
+            busy = 0;
+            if (searching) {
+                searching = false;
+                // The last searcher to find work passes the search on while work remains, so
+                // a backlog wakes (or starts) workers one after another.
+                if (searching_.fetch_sub(1, std::memory_order_seq_cst) == 1 &&
+                    queue_.maybe_nonempty()) {
+                    notify();
+                }
+            }
+            if ((gate_.load(std::memory_order_acquire) & kBroken) != 0) {
+                item->drop(std::make_exception_ptr(BrokenThreadPool(kBrokenMessage)));
+            } else {
+                item->run();
+            }
+            item->release();
+            continue;
+        }
+        if (pop == WorkQueue::Pop::kBusy) {
+            // Another worker is taking an item, or a push is half done. Spin a little, then give
+            // the CPU away: on a machine with fewer cores than threads, the thread we wait for
+            // may be the one that needs it.
+            if (++busy < 16) {
+                cpu_relax();
+            } else {
+                busy = 0;
+                std::this_thread::yield();
+            }
+            continue;
+        }
+        if (!searching) {
+            // One searcher is enough: more spinning workers would only take CPU time from the
+            // threads that produce the work. The others park at once.
+            std::uint32_t none = 0;
+            searching = searching_.compare_exchange_strong(none, 1, std::memory_order_seq_cst);
+        }
+        if (searching) {
+            bool seen = false;
+            for (int i = 0; i < kSearchSpins && !seen; ++i) {
+                cpu_relax();
+                seen = queue_.poll();
+            }
+            if (seen) {
+                continue;
+            }
+        }
+        if (stopping_.load(std::memory_order_acquire) && !queue_.maybe_nonempty()) {
+            if (searching) {
+                searching_.fetch_sub(1, std::memory_order_seq_cst);
+            }
+            return;
+        }
+        if (searching) {
+            searching = false;
+            searching_.fetch_sub(1, std::memory_order_seq_cst);
+        }
+        park();
+        searching = true; // whoever woke us counted us as searching
+    }
+}
+
+void ThreadPoolCore::park() noexcept {
+    sleepers_.fetch_add(1, std::memory_order_seq_cst);
+    // Re-check after announcing ourselves (seq_cst, against submit's push-then-load): either we
+    // see the new work here, or the submitter sees us in sleepers_ and wakes us.
+    if (queue_.maybe_nonempty() || stopping_.load(std::memory_order_seq_cst)) {
+        std::uint32_t sleepers = sleepers_.load(std::memory_order_seq_cst);
+        while (sleepers > 0) {
+            if (sleepers_.compare_exchange_weak(sleepers, sleepers - 1,
+                                                std::memory_order_seq_cst)) {
+                searching_.fetch_add(1, std::memory_order_seq_cst);
+                return;
+            }
+        }
+        // A waker claimed us already: its permit is on the way, take it below.
+    }
+    for (;;) {
+        std::uint32_t permits = permits_.load(std::memory_order_acquire);
+        while (permits > 0) {
+            if (permits_.compare_exchange_weak(permits, permits - 1, std::memory_order_acquire)) {
+                return;
+            }
+        }
+        futex::wait(permits_, 0);
+    }
+}
+
+void ThreadPoolCore::wake_one() noexcept {
+    std::uint32_t sleepers = sleepers_.load(std::memory_order_seq_cst);
+    while (sleepers > 0) {
+        if (sleepers_.compare_exchange_weak(sleepers, sleepers - 1, std::memory_order_seq_cst)) {
+            searching_.fetch_add(1, std::memory_order_seq_cst);
+            permits_.fetch_add(1, std::memory_order_release);
+            futex::wake(permits_, 1);
+            return;
+        }
+    }
+}
+
+void ThreadPoolCore::wake_all() noexcept {
+    const std::uint32_t sleepers = sleepers_.exchange(0, std::memory_order_seq_cst);
+    if (sleepers > 0) {
+        searching_.fetch_add(sleepers, std::memory_order_seq_cst);
+        permits_.fetch_add(sleepers, std::memory_order_release);
+        futex::wake_all(permits_);
+    }
+}
+
+void ThreadPoolCore::close_gate(std::uint64_t flag) noexcept {
+    gate_.fetch_or(flag, std::memory_order_acq_rel);
+    // Submits that entered before the flag finish their push within a few instructions.
+    while ((gate_.load(std::memory_order_acquire) & kCountMask) != 0) {
+        std::this_thread::yield();
+    }
+}
+
+void ThreadPoolCore::drain(const std::exception_ptr& exc) noexcept {
+    for (;;) {
+        FutureStateBase* item = nullptr;
+        const WorkQueue::Pop pop = queue_.try_pop(item);
+        if (pop == WorkQueue::Pop::kEmpty) {
+            return;
+        }
+        if (pop == WorkQueue::Pop::kBusy) {
+            std::this_thread::yield(); // a worker holds the consumer turn
+            continue;
+        }
+        item->drop(exc);
+        item->release();
+    }
+}
+
+void ThreadPoolCore::break_pool() {
+    close_gate(kBroken);
+    drain(std::make_exception_ptr(BrokenThreadPool(kBrokenMessage)));
+}
+
+void ThreadPoolCore::shutdown(bool wait, bool cancel_futures) {
+    close_gate(kShutdown);
+    if (cancel_futures) {
+        drain(nullptr);
+    }
+    std::vector<threading::Thread> threads;
+    {
+        std::lock_guard lock(mutex_);
+        stopping_.store(true, std::memory_order_seq_cst);
+        threads = threads_;
+    }
+    wake_all();
+    if (wait) {
+        const threading::Thread self = threading::current_thread();
+        for (const auto& thread : threads) {
+            if (!(thread == self)) {
+                thread.join();
+            }
+        }
+    }
+}
+
+} // namespace concur::futures::detail
