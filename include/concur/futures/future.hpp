@@ -1,6 +1,7 @@
 // concurrent.futures.Future: the result of a call that may not have finished yet.
 #pragma once
 
+#include <compare>
 #include <cstdio>
 #include <exception>
 #include <functional>
@@ -144,8 +145,13 @@ public:
         return buf;
     }
 
+    /// Futures compare by identity, so they can key a std::map or std::unordered_map (the
+    /// course's `{executor.submit(...): item}` dictionaries).
     friend bool operator==(const Future& a, const Future& b) noexcept {
         return a.state_ == b.state_;
+    }
+    friend std::strong_ordering operator<=>(const Future& a, const Future& b) noexcept {
+        return std::compare_three_way{}(a.state_, b.state_);
     }
 
 private:
