@@ -3,6 +3,7 @@
 
 #include "concur/core/exceptions.hpp"
 #include "concur/core/futex.hpp"
+#include "concur/core/slot_pool.hpp"
 #include "concur/core/spin.hpp"
 #include "concur/core/timeout.hpp"
 #include "concur/core/traceback.hpp"

@@ -109,6 +109,18 @@ bool FutureStateBase::cancel() noexcept {
     }
 }
 
+bool FutureStateBase::begin_run() noexcept {
+    std::uint32_t word = word_.load(std::memory_order_relaxed);
+    while ((word & kStatusMask) == kPending) {
+        // Relaxed, as claim(): the call's inputs were published by the queue's hand-over.
+        if (word_.compare_exchange_weak(word, (word & ~kStatusMask) | kCompleting,
+                                        std::memory_order_relaxed, std::memory_order_relaxed)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 bool FutureStateBase::set_running_or_notify_cancel() {
     std::uint32_t word = word_.load(std::memory_order_relaxed);
     for (;;) {

@@ -10,6 +10,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "concur/core/slot_pool.hpp"
 #include "concur/core/timeout.hpp"
 #include "concur/core/unique_function.hpp"
 
@@ -33,7 +34,7 @@ struct QueueLink {
 };
 
 /// The type-independent part: status, reference count, listeners, blocking waits.
-class FutureStateBase : public QueueLink {
+class FutureStateBase : public QueueLink, public SlotAllocated {
 public:
     // The status word, also the futex word blocking waiters sleep on.
     static constexpr std::uint32_t kPending = 0;
@@ -104,6 +105,10 @@ protected:
     /// future is already cancelled, finished or being completed.
     bool claim() noexcept;
 
+    /// An executor starting the call: PENDING -> COMPLETING in one step (running() is true,
+    /// and the result slot is the call's alone). False if cancelled, or not pending.
+    bool begin_run() noexcept;
+
     /// COMPLETING -> FINISHED after the result (or exception) has been stored; wakes sleepers,
     /// tells waiters, runs callbacks.
     void publish(bool exception) noexcept;
@@ -147,24 +152,35 @@ public:
         if (!claim()) {
             return false;
         }
+        store_value(std::forward<Args>(args)...);
+        return true;
+    }
+
+    /// Stores the result of a claimed future and completes it.
+    template <class... Args>
+    void store_value(Args&&... args) noexcept {
         try {
             ::new (static_cast<void*>(&value_)) T(std::forward<Args>(args)...);
         } catch (...) {
             ::new (static_cast<void*>(&exception_)) std::exception_ptr(std::current_exception());
             publish(true);
-            return true;
+            return;
         }
         publish(false);
-        return true;
     }
 
     bool set_exception(std::exception_ptr exc) noexcept {
         if (!claim()) {
             return false;
         }
+        store_exception(std::move(exc));
+        return true;
+    }
+
+    /// Stores the exception of a claimed future and completes it.
+    void store_exception(std::exception_ptr exc) noexcept {
         ::new (static_cast<void*>(&exception_)) std::exception_ptr(std::move(exc));
         publish(true);
-        return true;
     }
 
     /// The stored value; valid once finished without exception.
@@ -187,16 +203,20 @@ public:
         if (!claim()) {
             return false;
         }
-        publish(false);
+        store_value();
         return true;
     }
+    void store_value() noexcept { publish(false); }
     bool set_exception(std::exception_ptr exc) noexcept {
         if (!claim()) {
             return false;
         }
+        store_exception(std::move(exc));
+        return true;
+    }
+    void store_exception(std::exception_ptr exc) noexcept {
         exception_ = std::move(exc);
         publish(true);
-        return true;
     }
     [[nodiscard]] const std::exception_ptr& exception() const noexcept { return exception_; }
 
@@ -212,8 +232,8 @@ public:
     ~TaskState() override {} // NOLINT: fn_ is destroyed by run() or drop(), exactly once
 
     void run() noexcept override {
-        if (!this->set_running_or_notify_cancel_noexcept()) {
-            fn_.~Fn();
+        if (!this->begin_run()) {
+            fn_.~Fn(); // cancelled before it started
             return;
         }
         bool alive = true;
@@ -222,18 +242,18 @@ public:
                 fn_();
                 alive = false;
                 fn_.~Fn(); // free what the call holds before anyone is told it is done
-                this->set_value();
+                this->store_value();
             } else {
                 R result = fn_();
                 alive = false;
                 fn_.~Fn();
-                this->set_value(std::move(result));
+                this->store_value(std::move(result));
             }
         } catch (...) {
             if (alive) {
                 fn_.~Fn();
             }
-            this->set_exception(std::current_exception());
+            this->store_exception(std::current_exception());
         }
     }
 
@@ -247,14 +267,6 @@ public:
     }
 
 private:
-    bool set_running_or_notify_cancel_noexcept() noexcept {
-        try {
-            return this->set_running_or_notify_cancel();
-        } catch (...) {
-            return false; // already finished by someone else: nothing left to run
-        }
-    }
-
     union {
         Fn fn_;
     };
