@@ -25,5 +25,7 @@ foreach(m IN LISTS concur_modules)
     string(PREPEND concur_pc_libs "-l${m} ")
   endif()
 endforeach()
+file(RELATIVE_PATH concur_pc_to_prefix ${CMAKE_INSTALL_FULL_LIBDIR}/pkgconfig
+  ${CMAKE_INSTALL_PREFIX})
 configure_file(${PROJECT_SOURCE_DIR}/cmake/concur.pc.in ${PROJECT_BINARY_DIR}/concur.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/concur.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)

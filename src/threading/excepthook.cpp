@@ -23,7 +23,8 @@ std::shared_ptr<ExceptHook>& hook_slot() {
 
 void default_excepthook(const ExceptHookArgs& args) {
     std::string context = "Exception in thread ";
-    context += args.thread ? args.thread->name() : std::string("<unknown>");
+    // Without a thread, Python names the caller by its identifier.
+    context += args.thread ? args.thread->name() : std::to_string(get_ident());
     context += ":";
     log_exception(context, args.exc_value);
 }

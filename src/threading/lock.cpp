@@ -41,7 +41,11 @@ bool Lock::acquire_until(const Deadline& deadline) {
     // Drepper's mutex: mark the lock contended, so that release knows to wake someone.
     while (state_.exchange(kContended, std::memory_order_acquire) != kUnlocked) {
         if (!futex::wait(state_, kContended, deadline)) {
-            return false;
+            // Fix (lost wake-up): release() may have woken this thread just as its deadline
+            // passed. Giving up then would leave that wake-up unused while other threads sleep
+            // beside a free lock; so try once more. Leaving kContended behind makes whoever
+            // holds the lock wake the next sleeper.
+            return state_.exchange(kContended, std::memory_order_acquire) == kUnlocked;
         }
     }
     return true;

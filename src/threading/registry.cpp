@@ -45,6 +45,8 @@ struct DummyGuard {
             unregister_active(state.get());
             state->status.store(static_cast<std::uint32_t>(Status::kFinished),
                                 std::memory_order_release);
+            // A thread blocked in join() on this entry would otherwise sleep forever.
+            futex::wake_all(state->status);
         }
     }
 };
@@ -73,14 +75,22 @@ void run_exit_rule() {
             log_exception("Exception in threading atexit call:", std::current_exception());
         }
     }
-    const ThreadState* self = current_state().get();
+    // Other threads may be joining the main thread: as CPython's _shutdown, mark it done here
+    // rather than never. exit() runs the calling thread's thread_local destructors before the
+    // atexit handlers, so the caller is told by its ident, not by current_state().
     const ThreadState* main = main_state().get();
+    if (get_native_id() == static_cast<long>(::getpid())) {
+        main_state()->status.store(static_cast<std::uint32_t>(Status::kFinished),
+                                   std::memory_order_release);
+        futex::wake_all(main_state()->status);
+    }
+    const unsigned long self = get_ident();
     for (;;) {
         std::shared_ptr<ThreadState> next;
         {
             std::lock_guard lock(r.mutex);
             for (auto& state : r.active) {
-                if (state.get() != self && state.get() != main && !state->daemon) {
+                if (state->ident != self && state.get() != main && !state->daemon) {
                     next = state;
                     break;
                 }
@@ -142,7 +152,9 @@ std::shared_ptr<ThreadState> current_state() {
     return tls_current;
 }
 
-void set_current_state(std::shared_ptr<ThreadState> state) { tls_current = std::move(state); }
+void set_current_state(std::shared_ptr<ThreadState> state) {
+    tls_current = std::move(state);
+}
 
 void register_active(const std::shared_ptr<ThreadState>& state) {
     std::lock_guard lock(registry().mutex);

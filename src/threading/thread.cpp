@@ -1,13 +1,16 @@
 #include "concur/threading/thread.hpp"
 
 #include <cerrno>
+#include <cxxabi.h>
 #include <pthread.h>
 #include <sys/syscall.h>
+#include <typeinfo>
 #include <unistd.h>
 
 #include "concur/core/exceptions.hpp"
 #include "concur/core/futex.hpp"
 #include "concur/core/spin.hpp"
+#include "concur/threading/local.hpp"
 #include "thread_state.hpp"
 
 namespace concur::threading {
@@ -31,7 +34,18 @@ struct Launch {
     std::shared_ptr<ThreadState> state;
 };
 
-void* trampoline(void* arg) {
+// The end of a thread's life: gone from enumerate(), then is_alive() false and join() returns.
+void finish(ThreadState& state) {
+    // The thread's threading::local values go first, so that join() returns after them, as in
+    // CPython (C++ thread_local destructors would only run after the futex wake-up).
+    detail::release_thread_locals();
+    detail::unregister_active(&state);
+    set_status(state, Status::kFinished);
+}
+
+// UBSan's null check flags the catch of abi::__forced_unwind, which has no C++ object behind
+// its reference; the reference is never used.
+__attribute__((no_sanitize("null"))) void* trampoline(void* arg) {
     std::shared_ptr<ThreadState> state = std::move(static_cast<Launch*>(arg)->state);
     delete static_cast<Launch*>(arg);
     state->ident = get_ident();
@@ -50,17 +64,23 @@ void* trampoline(void* arg) {
         } else if (state->self != nullptr) {
             state->self->run();
         }
+    } catch (abi::__forced_unwind&) {
+        // pthread_exit() or cancellation: the thread ends quietly (as SystemExit ends a Python
+        // thread). The unwind must go on, or the runtime aborts the process.
+        finish(*state);
+        throw;
     } catch (...) {
         detail::report_uncaught(std::current_exception());
     }
-    detail::unregister_active(state.get());
-    set_status(*state, Status::kFinished);
+    finish(*state);
     return nullptr;
 }
 
 std::shared_ptr<ThreadState> new_state(ThreadOptions options) {
     auto state = std::make_shared<ThreadState>();
-    state->name = options.name ? std::move(*options.name) : detail::next_thread_name("Thread");
+    // As in Python, an empty name means the default one.
+    state->name = options.name && !options.name->empty() ? std::move(*options.name)
+                                                         : detail::next_thread_name("Thread");
     state->daemon = options.daemon ? *options.daemon : current_thread().daemon();
     return state;
 }
@@ -86,13 +106,14 @@ void Thread::run() {
 
 void Thread::start() {
     auto expected = static_cast<std::uint32_t>(Status::kNew);
-    if (!state_->status.compare_exchange_strong(expected,
-                                                static_cast<std::uint32_t>(Status::kStarting),
-                                                std::memory_order_acq_rel)) {
+    if (!state_->status.compare_exchange_strong(
+            expected, static_cast<std::uint32_t>(Status::kStarting), std::memory_order_acq_rel)) {
         throw RuntimeError("threads can only be started once");
     }
     detail::install_exit_rule();
-    state_->self = this;
+    // Only a derived class can have a run() worth calling; a plain Thread has nothing but its
+    // target to run, and the handle that started it may be gone before the thread runs.
+    state_->self = typeid(*this) == typeid(Thread) ? nullptr : this;
 
     pthread_attr_t attr;
     pthread_attr_init(&attr);
@@ -149,8 +170,10 @@ std::string Thread::name() const {
 void Thread::set_name(std::string name) {
     std::lock_guard lock(state_->mutex);
     state_->name = std::move(name);
-    if (state_->load_status() == Status::kRunning && state_->ident != 0) {
-        name_system_thread(static_cast<pthread_t>(state_->ident), state_->name);
+    // Only the thread itself renames its system thread (as CPython 3.14): another thread's
+    // pthread_t is invalid once that detached thread has exited, which may happen at any time.
+    if (state_->load_status() == Status::kRunning && state_->ident == get_ident()) {
+        name_system_thread(pthread_self(), state_->name);
     }
 }
 
@@ -181,9 +204,13 @@ std::optional<long> Thread::native_id() const {
     return state_->native_id;
 }
 
-Thread current_thread() { return Thread(detail::current_state()); }
+Thread current_thread() {
+    return Thread(detail::current_state());
+}
 
-Thread main_thread() { return Thread(detail::main_state()); }
+Thread main_thread() {
+    return Thread(detail::main_state());
+}
 
 std::vector<Thread> enumerate() {
     std::vector<Thread> threads;
@@ -193,10 +220,16 @@ std::vector<Thread> enumerate() {
     return threads;
 }
 
-std::size_t active_count() { return detail::active_states().size(); }
+std::size_t active_count() {
+    return detail::active_states().size();
+}
 
-unsigned long get_ident() noexcept { return static_cast<unsigned long>(pthread_self()); }
+unsigned long get_ident() noexcept {
+    return static_cast<unsigned long>(pthread_self());
+}
 
-long get_native_id() noexcept { return static_cast<long>(::syscall(SYS_gettid)); }
+long get_native_id() noexcept {
+    return static_cast<long>(::syscall(SYS_gettid));
+}
 
 } // namespace concur::threading

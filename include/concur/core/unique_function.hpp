@@ -26,9 +26,9 @@ class UniqueFunction<R(Args...)> {
     };
 
     template <class F>
-    static constexpr bool fits_inline = sizeof(F) <= kInline &&
-                                        alignof(F) <= alignof(std::max_align_t) &&
-                                        std::is_nothrow_move_constructible_v<F>;
+    static constexpr bool fits_inline =
+        sizeof(F) <= kInline &&
+        alignof(F) <= alignof(std::max_align_t) && std::is_nothrow_move_constructible_v<F>;
 
     template <class F>
     static constexpr Ops inline_ops = {
@@ -56,9 +56,10 @@ public:
     UniqueFunction(std::nullptr_t) noexcept {}
 
     template <class F>
-        requires(!std::is_same_v<std::remove_cvref_t<F>, UniqueFunction> &&
-                 std::is_invocable_r_v<R, std::decay_t<F>&, Args...>)
-    UniqueFunction(F&& f) { // NOLINT(google-explicit-constructor): a callable converts, as to std::function
+    requires(!std::is_same_v<std::remove_cvref_t<F>, UniqueFunction> &&
+             std::is_invocable_r_v<R, std::decay_t<F>&, Args...>)
+        UniqueFunction(F&& f) { // NOLINT(google-explicit-constructor): a callable converts, as to
+                                // std::function
         using Fn = std::decay_t<F>;
         if constexpr (fits_inline<Fn>) {
             ::new (static_cast<void*>(buf_)) Fn(std::forward<F>(f));

@@ -20,10 +20,10 @@ struct ThreadState;
 
 /// Python's keyword arguments of Thread(): `Thread({.name = "worker", .daemon = true}, fn)`.
 struct ThreadOptions {
-    /// The thread's name; "Thread-N" when not given.
-    std::optional<std::string> name;
+    /// The thread's name; "Thread-N" when not given or empty.
+    std::optional<std::string> name = std::nullopt;
     /// Whether the thread is a daemon; by default the creating thread's flag.
-    std::optional<bool> daemon;
+    std::optional<bool> daemon = std::nullopt;
 };
 
 /// A thread of control (Python's threading.Thread). Either give a target and its arguments,
@@ -40,13 +40,13 @@ public:
     /// A thread that calls `target(args...)`. Arguments are copied into the thread, as with
     /// std::thread: pass std::ref(x) for an object the thread must share (a Queue, an Event).
     template <class F, class... Args>
-        requires std::is_invocable_v<std::decay_t<F>&, std::decay_t<Args>&...>
-    explicit Thread(F&& target, Args&&... args)
+    requires std::is_invocable_v < std::decay_t<F>
+    &, std::decay_t<Args>&... > explicit Thread(F&& target, Args&&... args)
         : Thread(ThreadOptions{}, std::forward<F>(target), std::forward<Args>(args)...) {}
 
     template <class F, class... Args>
-        requires std::is_invocable_v<std::decay_t<F>&, std::decay_t<Args>&...>
-    Thread(ThreadOptions options, F&& target, Args&&... args)
+    requires std::is_invocable_v < std::decay_t<F>
+    &, std::decay_t<Args>&... > Thread(ThreadOptions options, F&& target, Args&&... args)
         : Thread(std::move(options), bind(std::forward<F>(target), std::forward<Args>(args)...)) {}
 
     Thread(const Thread&) = default;
@@ -71,7 +71,8 @@ public:
     /// True from just before run() starts until just after it ends.
     [[nodiscard]] bool is_alive() const;
 
-    /// The thread's name (not unique). Setting it also names the system thread, cut to 15 bytes.
+    /// The thread's name (not unique). The system thread takes the name, cut to 15 bytes, at
+    /// start and when the thread itself sets it.
     [[nodiscard]] std::string name() const;
     void set_name(std::string name);
 
