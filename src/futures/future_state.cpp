@@ -75,8 +75,8 @@ void FutureStateBase::publish(bool exception) noexcept {
             word = word_.load(std::memory_order_relaxed);
             continue;
         }
-        const std::uint32_t done = (word & ~(kStatusMask | kSleepers)) | kFinished |
-                                   (exception ? kHasException : 0);
+        const std::uint32_t done =
+            (word & ~(kStatusMask | kSleepers)) | kFinished | (exception ? kHasException : 0);
         // Release: the result stored before this is visible to whoever acquires the status.
         if (word_.compare_exchange_weak(word, done, std::memory_order_release,
                                         std::memory_order_relaxed)) {

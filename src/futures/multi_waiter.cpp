@@ -13,8 +13,7 @@ void MultiWaiter::Node::on_done(FutureStateBase& /*future*/) noexcept {
 }
 
 MultiWaiter::MultiWaiter(std::vector<FutureStateBase*> states)
-    : states_(std::move(states)), nodes_(new Node[states_.size()]),
-      registered_(states_.size(), 0) {
+    : states_(std::move(states)), nodes_(new Node[states_.size()]), registered_(states_.size(), 0) {
     std::vector<std::size_t> already;
     for (std::size_t i = 0; i < states_.size(); ++i) {
         nodes_[i].owner = this;

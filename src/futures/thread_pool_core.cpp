@@ -1,5 +1,6 @@
 #include "thread_pool_core.hpp"
 
+#include <chrono>
 #include <thread>
 
 #include "concur/core/exceptions.hpp"
@@ -16,6 +17,10 @@ namespace {
 // the gap between two submits of a busy producer but costs little when the pool goes quiet.
 constexpr int kSearchSpins = 256;
 
+// How long a submit that would start a thread waits for a busy worker to come back instead
+// (worker_comes_back): about the cost of starting a thread.
+constexpr auto kReuseWait = std::chrono::microseconds(50);
+
 constexpr const char* kBrokenMessage =
     "A thread initializer failed, the thread pool is not usable anymore";
 
@@ -23,8 +28,7 @@ constexpr const char* kBrokenMessage =
 
 ThreadPoolCore::ThreadPoolCore(int max_workers, std::string prefix,
                                UniqueFunction<void()> initializer)
-    : max_workers_(max_workers), prefix_(std::move(prefix)),
-      initializer_(std::move(initializer)) {}
+    : max_workers_(max_workers), prefix_(std::move(prefix)), initializer_(std::move(initializer)) {}
 
 void ThreadPoolCore::submit(FutureStateBase* work) {
     // Acquire pairs with close_gate's release of the flag: a submit that enters after the pool
@@ -44,11 +48,18 @@ void ThreadPoolCore::submit(FutureStateBase* work) {
     // is a worker that will come back for more, and one that finds more than it can take
     // wakes the next (run_worker_loop). This keeps the workers' counters off the submit path.
     if (was_empty) {
-        notify();
+        try {
+            notify(true);
+        } catch (...) {
+            // No worker could be started and none exists. The call is queued, so it cannot be
+            // handed back (Executor::submit would free it under the queue): fail what is
+            // queued with the error instead of leaving it to wait for a worker forever.
+            drain(std::current_exception());
+        }
     }
 }
 
-void ThreadPoolCore::notify() {
+void ThreadPoolCore::notify(bool reuse_wait) {
     // seq_cst loads, ordered after the push's seq_cst exchange: see park().
     if (searching_.load(std::memory_order_seq_cst) != 0) {
         return;
@@ -56,7 +67,38 @@ void ThreadPoolCore::notify() {
     if (sleepers_.load(std::memory_order_seq_cst) > 0) {
         wake_one();
     } else if (num_threads_.load(std::memory_order_relaxed) < max_workers_) {
+        if (reuse_wait && num_threads_.load(std::memory_order_relaxed) > 0 && worker_comes_back()) {
+            return;
+        }
         spawn_worker();
+    }
+}
+
+bool ThreadPoolCore::worker_comes_back() noexcept {
+    // A worker that has just completed a call (its caller may be this thread, submitting the
+    // next one) is on its way back to the queue, a fraction of a microsecond away. Wait for it
+    // a little before starting another thread, which costs far more, so that back-to-back
+    // submit/result pairs reuse one thread, as Python's idle semaphore makes them. Yield while
+    // waiting: the worker's wake-up of this thread may have preempted it on this very CPU.
+    // Bounded: when every worker is busy for long, the thread starts a little later.
+    const auto until = std::chrono::steady_clock::now() + kReuseWait;
+    for (int i = 1;; ++i) {
+        if (i < 16) {
+            cpu_relax();
+        } else {
+            std::this_thread::yield();
+        }
+        // seq_cst, as in notify(): a searcher seen here finds our push before it parks.
+        if (searching_.load(std::memory_order_seq_cst) != 0) {
+            return true;
+        }
+        if (sleepers_.load(std::memory_order_seq_cst) > 0) {
+            wake_one();
+            return true;
+        }
+        if (i % 4 == 0 && std::chrono::steady_clock::now() >= until) {
+            return false;
+        }
     }
 }
 
@@ -67,8 +109,13 @@ void ThreadPoolCore::spawn_worker() {
         return;
     }
     // The new worker starts as a searcher, so that the submits that follow do not each start
-    // one more: when it finds work it hands the search on (run_worker_loop).
-    searching_.fetch_add(1, std::memory_order_seq_cst);
+    // one more: when it finds work it hands the search on (run_worker_loop). One that has an
+    // initializer to run counts as a searcher once that is done (worker_main): until then it
+    // takes no work, and idle workers must not leave new calls waiting for it.
+    const bool searcher = !initializer_;
+    if (searcher) {
+        searching_.fetch_add(1, std::memory_order_seq_cst);
+    }
     num_threads_.store(n + 1, std::memory_order_relaxed);
     threading::Thread thread(
         threading::ThreadOptions{.name = prefix_ + "_" + std::to_string(n), .daemon = false},
@@ -76,7 +123,9 @@ void ThreadPoolCore::spawn_worker() {
     try {
         thread.start();
     } catch (...) {
-        searching_.fetch_sub(1, std::memory_order_seq_cst);
+        if (searcher) {
+            searching_.fetch_sub(1, std::memory_order_seq_cst);
+        }
         num_threads_.store(n, std::memory_order_relaxed);
         if (n == 0) {
             throw; // no worker at all: the submit fails rather than hangs
@@ -92,10 +141,10 @@ void ThreadPoolCore::worker_main() {
             initializer_();
         } catch (...) {
             log_exception("Exception in initializer:", std::current_exception());
-            searching_.fetch_sub(1, std::memory_order_seq_cst);
             break_pool();
             return;
         }
+        searching_.fetch_add(1, std::memory_order_seq_cst); // see spawn_worker
     }
     run_worker_loop();
 }
@@ -248,6 +297,16 @@ void ThreadPoolCore::shutdown(bool wait, bool cancel_futures) {
     close_gate(kShutdown);
     if (cancel_futures) {
         drain(nullptr);
+    }
+    // A submit starts its worker after leaving the gate, and stopping_ keeps a worker from
+    // starting: a call pushed into a pool that has no thread yet would never run. Every push
+    // is complete now (close_gate), so start that first worker here.
+    if (num_threads_.load(std::memory_order_relaxed) == 0 && queue_.maybe_nonempty()) {
+        try {
+            spawn_worker();
+        } catch (...) {
+            drain(std::current_exception());
+        }
     }
     std::vector<threading::Thread> threads;
     {

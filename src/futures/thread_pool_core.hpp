@@ -38,7 +38,10 @@ private:
     void worker_main();
     void run_worker_loop();
     void spawn_worker();
-    void notify();
+    // reuse_wait: a submit's notify, which waits briefly for a busy worker to come back before
+    // starting a thread; the hand-off between workers starts one at once.
+    void notify(bool reuse_wait = false);
+    bool worker_comes_back() noexcept;
     void wake_one() noexcept;
     void wake_all() noexcept;
     void park() noexcept;

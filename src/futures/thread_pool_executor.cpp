@@ -80,8 +80,12 @@ void ThreadPoolExecutor::shutdown(bool wait, bool cancel_futures) {
     core_->shutdown(wait, cancel_futures);
 }
 
-int ThreadPoolExecutor::max_workers() const noexcept { return core_->max_workers(); }
+int ThreadPoolExecutor::max_workers() const noexcept {
+    return core_->max_workers();
+}
 
-void ThreadPoolExecutor::schedule(detail::FutureStateBase* work) { core_->submit(work); }
+void ThreadPoolExecutor::schedule(detail::FutureStateBase* work) {
+    core_->submit(work);
+}
 
 } // namespace concur::futures

@@ -19,20 +19,29 @@ std::vector<char> wait_states(std::vector<FutureStateBase*> states, const Deadli
                             (return_when == ReturnWhen::kFirstException && raised) ||
                             n_done == total;
         if (enough) {
-            return done;
+            break;
         }
         finished.clear();
         if (!waiter.take(finished, deadline)) {
-            return done; // timed out
+            break; // timed out
         }
         for (const std::size_t i : finished) {
             done[i] = 1;
             ++n_done;
             const FutureStateBase* state = waiter.state(i);
-            raised = raised || (state->status() == FutureStateBase::kFinished &&
-                                state->has_exception());
+            raised =
+                raised || (state->status() == FutureStateBase::kFinished && state->has_exception());
         }
     }
+    // A future's status turns done a moment before its waiters are told (publish() tells them
+    // after its compare-exchange). Count every future done by now, so that one known to have
+    // finished first (before a future in `done` that waited for it) is never reported not done.
+    for (std::size_t i = 0; i < total; ++i) {
+        if (done[i] == 0 && waiter.state(i)->done()) {
+            done[i] = 1;
+        }
+    }
+    return done;
 }
 
 } // namespace concur::futures::detail

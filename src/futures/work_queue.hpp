@@ -73,12 +73,24 @@ private:
             if (head != tail_.load(std::memory_order_acquire)) {
                 return Pop::kBusy; // a producer has swung the tail but not linked it yet
             }
-            // `head` is the last item: put the stub behind it so that it can be handed out.
-            push(&stub_);
-            next = head->next.load(std::memory_order_acquire);
-            if (next == nullptr) {
-                return Pop::kBusy; // another push came between: its link is on the way
+            // `head` is the last item: make the stub the tail in its place, so that it can be
+            // handed out. A compare-exchange, not a push: a push racing with a push of the stub
+            // would leave the stub behind that push's item, tail == stub with the item still
+            // queued; maybe_nonempty() would then say empty (to the worker's hand-off and to
+            // park()) while that push, having found the queue non-empty, woke nobody, and the
+            // item waited for a busy worker with idle ones asleep. seq_cst, as a push's exchange.
+            stub_.next.store(nullptr, std::memory_order_relaxed);
+            QueueLink* expected = head;
+            if (!tail_.compare_exchange_strong(expected, &stub_, std::memory_order_seq_cst,
+                                               std::memory_order_relaxed)) {
+                // A push came between: its link to `head` is on the way. The stub is not in the
+                // list, so nobody else writes its link: make poll() say "items" again.
+                stub_.next.store(head, std::memory_order_relaxed);
+                return Pop::kBusy;
             }
+            head_ = &stub_;
+            item = static_cast<FutureStateBase*>(head);
+            return Pop::kItem;
         }
         head_ = next;
         item = static_cast<FutureStateBase*>(head);

@@ -32,8 +32,10 @@ private:
     std::string message_;
 };
 
-/// The operation was cancelled (Python's CancelledError, shared by asyncio and
-/// concurrent.futures). Like Python's, it is a BaseException, not a std::exception.
+/// The operation was cancelled. One type serves futures and coroutines alike, so a
+/// cancellation crosses from one to the other unchanged. It is a BaseException, as asyncio's
+/// CancelledError is, so that `catch (const std::exception&)` cannot swallow a cancellation.
+/// (Python's concurrent.futures.CancelledError is an Exception: see python-differences.md.)
 class CancelledError : public BaseException {
 public:
     using BaseException::BaseException;

@@ -91,9 +91,8 @@ private:
 /// futures iterates its keys), each yielded once as soon as it is done; TimeoutError when the
 /// `timeout`, counted from this call, passes with futures unfinished.
 template <class Range>
-    requires std::ranges::input_range<Range>
-AsCompleted<detail::range_future_value_t<Range>> as_completed(Range&& fs,
-                                                              Timeout timeout = std::nullopt) {
+requires std::ranges::input_range<Range> AsCompleted<detail::range_future_value_t<Range>>
+as_completed(Range&& fs, Timeout timeout = std::nullopt) {
     return AsCompleted<detail::range_future_value_t<Range>>(detail::unique_futures(fs), timeout);
 }
 

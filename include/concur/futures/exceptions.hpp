@@ -5,7 +5,7 @@
 
 namespace concur::futures {
 
-/// The future was cancelled (concurrent.futures.CancelledError is asyncio's, and concur's).
+/// The future was cancelled: concur's one CancelledError (a BaseException, as asyncio's).
 using concur::CancelledError;
 /// A wait ran out of time (concurrent.futures.TimeoutError is the built-in TimeoutError).
 using concur::TimeoutError;

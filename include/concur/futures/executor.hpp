@@ -53,12 +53,12 @@ public:
     /// moved) into the call, as std::async does: pass std::ref(x) to share an object. Throws
     /// RuntimeError after shutdown, and BrokenExecutor if the executor is broken.
     template <class F, class... Args>
-        requires std::is_invocable_v<std::decay_t<F>, std::decay_t<Args>...>
+    requires std::is_invocable_v<std::decay_t<F>, std::decay_t<Args>...>
     auto submit(F&& fn, Args&&... args) -> Future<detail::call_result_t<F, Args...>> {
         using R = detail::call_result_t<F, Args...>;
         using Call = detail::BoundCall<std::decay_t<F>, std::decay_t<Args>...>;
-        auto* state = new detail::TaskState<R, Call>(
-            Call{std::forward<F>(fn), std::tuple<std::decay_t<Args>...>(std::forward<Args>(args)...)});
+        auto* state = new detail::TaskState<R, Call>(Call{
+            std::forward<F>(fn), std::tuple<std::decay_t<Args>...>(std::forward<Args>(args)...)});
         Future<R> future = detail::adopt(state);
         state->retain(); // the executor's reference, released after run() or drop()
         try {
@@ -74,18 +74,18 @@ public:
     /// Calls fn on every input (zipping several iterables, stopping at the shortest) and
     /// returns the results lazily, in input order. Every call is submitted before map returns.
     template <class F, class... Ranges>
-        requires(sizeof...(Ranges) >= 1 && (std::ranges::input_range<Ranges> && ...))
-    auto map(F&& fn, Ranges&&... iterables) {
+    requires(sizeof...(Ranges) >= 1 &&
+             (std::ranges::input_range<Ranges> && ...)) auto map(F&& fn, Ranges&&... iterables) {
         return map_impl(MapOptions{}, fn, std::forward<Ranges>(iterables)...);
     }
     template <class F, class Range>
-        requires std::ranges::input_range<Range>
+    requires std::ranges::input_range<Range>
     auto map(F&& fn, Range&& iterable, MapOptions options) {
         return map_impl(options, fn, std::forward<Range>(iterable));
     }
     template <class F, class Range1, class Range2>
-        requires(std::ranges::input_range<Range1> && std::ranges::input_range<Range2>)
-    auto map(F&& fn, Range1&& first, Range2&& second, MapOptions options) {
+    requires(std::ranges::input_range<Range1>&& std::ranges::input_range<Range2>) auto map(
+        F&& fn, Range1&& first, Range2&& second, MapOptions options) {
         return map_impl(options, fn, std::forward<Range1>(first), std::forward<Range2>(second));
     }
 

@@ -67,8 +67,7 @@ public:
     /// True if the call is running (or its result is being stored) and cannot be cancelled.
     [[nodiscard]] bool running() const noexcept {
         const auto s = state_->status();
-        return s == detail::FutureStateBase::kRunning ||
-               s == detail::FutureStateBase::kCompleting;
+        return s == detail::FutureStateBase::kRunning || s == detail::FutureStateBase::kCompleting;
     }
 
     /// True if the call finished or was cancelled.
@@ -98,8 +97,8 @@ public:
     /// it already has. Callbacks run in the order added, in the thread that completes the
     /// future; one that throws is logged and the others still run.
     template <class F>
-        requires std::is_invocable_v<F&, const Future<T>&>
-    void add_done_callback(F&& fn) {
+    requires std::is_invocable_v < F&, const Future<T>
+    & > void add_done_callback(F&& fn) {
         auto* node = new CallbackListener(std::forward<F>(fn));
         if (!state_->add_listener(node)) {
             node->on_done(*state_);
@@ -126,16 +125,14 @@ public:
         }
     }
     template <class E>
-        requires(!std::is_same_v<std::decay_t<E>, std::exception_ptr>)
-    void set_exception(E&& exc) {
+    requires(!std::is_same_v<std::decay_t<E>, std::exception_ptr>) void set_exception(E&& exc) {
         set_exception(std::make_exception_ptr(std::forward<E>(exc)));
     }
 
     /// "<Future at 0x... state=pending>", as Python's repr.
     [[nodiscard]] std::string repr() const {
-        static constexpr const char* kNames[] = {"pending",   "running",  "running",
-                                                 "cancelled", "finished", "?",
-                                                 "?",         "?"};
+        static constexpr const char* kNames[] = {"pending",  "running", "running", "cancelled",
+                                                 "finished", "?",       "?",       "?"};
         char buf[96];
         std::snprintf(buf, sizeof buf, "<Future at %p state=%s%s>",
                       static_cast<const void*>(state_), kNames[state_->status()],

@@ -17,8 +17,9 @@ namespace concur::futures {
 /// The results of Executor::map (Python's generator of results): an input range yielding each
 /// call's value in input order, waiting for it as needed and rethrowing a call's exception at
 /// its turn; TimeoutError once the map's timeout, counted from the call to map, has passed.
-/// Destroying it cancels the calls that have not started. Calls returning void yield
-/// std::monostate.
+/// Destroying it after iteration has begun cancels the calls that have not started (Python's
+/// generator cleanup); results never iterated leave every call to run, as Python's unstarted
+/// generator does. Calls returning void yield std::monostate.
 template <class R>
 class MapResults {
 public:
@@ -32,6 +33,9 @@ public:
     MapResults& operator=(const MapResults&) = delete;
 
     ~MapResults() {
+        if (!started_) {
+            return;
+        }
         for (std::size_t i = next_; i < futures_.size(); ++i) {
             futures_[i].cancel();
         }
@@ -64,6 +68,7 @@ public:
 
     /// Waits for the first result; call once, as a range-for does.
     iterator begin() {
+        started_ = true;
         advance();
         return iterator(this);
     }
@@ -107,6 +112,7 @@ private:
     std::size_t next_ = 0;
     Deadline deadline_;
     std::optional<value_type> current_;
+    bool started_ = false; // begin() was called: the generator has run
 };
 
 } // namespace concur::futures

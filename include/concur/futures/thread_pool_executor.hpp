@@ -37,8 +37,9 @@ public:
 
     /// With an initializer and its arguments (Python's initializer=, initargs=).
     template <class F, class... Args>
-        requires std::is_invocable_v<std::decay_t<F>&, std::decay_t<Args>&...>
-    ThreadPoolExecutor(ThreadPoolOptions options, F&& initializer, Args&&... initargs)
+    requires std::is_invocable_v < std::decay_t<F>
+    &, std::decay_t<Args>&... >
+           ThreadPoolExecutor(ThreadPoolOptions options, F&& initializer, Args&&... initargs)
         : ThreadPoolExecutor(with_initializer(std::move(options), std::forward<F>(initializer),
                                               std::forward<Args>(initargs)...)) {}
 

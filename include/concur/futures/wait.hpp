@@ -38,7 +38,7 @@ std::vector<char> wait_states(std::vector<FutureStateBase*> states, const Deadli
 /// `return_when` holds or `timeout` passes, and returns them split into done (finished or
 /// cancelled) and not done, each without duplicates, in input order.
 template <class Range>
-    requires std::ranges::input_range<Range>
+requires std::ranges::input_range<Range>
 auto wait(Range&& fs, Timeout timeout = std::nullopt, ReturnWhen return_when = ALL_COMPLETED)
     -> DoneAndNotDoneFutures<detail::range_future_value_t<Range>> {
     const Deadline deadline = Deadline::after(timeout);
