@@ -15,7 +15,9 @@ namespace {
 
 // How long an idle worker looks for work before parking: about a microsecond, which covers
 // the gap between two submits of a busy producer but costs little when the pool goes quiet.
-constexpr int kSearchSpins = 256;
+constexpr int kSearchSpins = 2048;
+constexpr int kMaxPollPause = 64;
+constexpr int kLastItemPause = 64;
 
 // How long a submit that would start a thread waits for a busy worker to come back instead
 // (worker_comes_back): about the cost of starting a thread.
@@ -152,9 +154,22 @@ void ThreadPoolCore::worker_main() {
 void ThreadPoolCore::run_worker_loop() {
     bool searching = true; // counted in searching_ by whoever started or woke us
     int busy = 0;          // consecutive turns lost to another consumer
+    bool take_last = false;
     for (;;) {
         FutureStateBase* item = nullptr;
-        const WorkQueue::Pop pop = queue_.try_pop(item);
+        const WorkQueue::Pop pop = queue_.try_pop(item, take_last);
+        if (pop == WorkQueue::Pop::kLast) {
+            // Only the newest item is left. A worker that takes it at once sits right behind
+            // the producer, and then every push and pop trade the same cache lines: both slow
+            // down, in lockstep. A short pause lets a few items gather; the cost is a fraction
+            // of a microsecond of latency for a lone call.
+            for (int k = 0; k < kLastItemPause; ++k) {
+                cpu_relax();
+            }
+            take_last = true;
+            continue;
+        }
+        take_last = false;
         if (pop == WorkQueue::Pop::kItem) {
             busy = 0;
             if (searching) {
@@ -194,8 +209,14 @@ void ThreadPoolCore::run_worker_loop() {
         }
         if (searching) {
             bool seen = false;
-            for (int i = 0; i < kSearchSpins && !seen; ++i) {
-                cpu_relax();
+            // Poll ever more rarely: a worker that has caught up with a busy producer and
+            // polls at once takes each item the moment it lands, and the two then trade the
+            // queue's cache lines for every item. Backing off lets a few items gather.
+            for (int i = 0, pause = 1; i < kSearchSpins && !seen; i += pause) {
+                for (int k = 0; k < pause; ++k) {
+                    cpu_relax();
+                }
+                pause = pause < kMaxPollPause ? pause * 2 : pause;
                 seen = queue_.poll();
             }
             if (seen) {

@@ -40,24 +40,25 @@ public:
         return stub_.next.load(std::memory_order_acquire) != nullptr;
     }
 
-    enum class Pop { kItem, kEmpty, kBusy };
+    enum class Pop { kItem, kEmpty, kBusy, kLast };
 
     /// Takes the oldest item into `item` (kItem); kEmpty when there is none; kBusy when another
     /// consumer holds the turn or a producer is between its two steps (retry after a pause).
-    Pop try_pop(FutureStateBase*& item) noexcept {
+    /// Unless `take_last`, leaves the newest item where it is (kLast): see the worker loop.
+    Pop try_pop(FutureStateBase*& item, bool take_last = true) noexcept {
         // Test before test-and-set: waiting consumers read the lock's line instead of stealing
         // it from the one consumer at work.
         if (consumer_lock_.load(std::memory_order_relaxed) ||
             consumer_lock_.exchange(true, std::memory_order_acquire)) {
             return Pop::kBusy;
         }
-        const Pop result = pop_locked(item);
+        const Pop result = pop_locked(item, take_last);
         consumer_lock_.store(false, std::memory_order_release);
         return result;
     }
 
 private:
-    Pop pop_locked(FutureStateBase*& item) noexcept {
+    Pop pop_locked(FutureStateBase*& item, bool take_last) noexcept {
         QueueLink* head = head_;
         QueueLink* next = head->next.load(std::memory_order_acquire);
         if (head == &stub_) {
@@ -70,6 +71,9 @@ private:
             next = next->next.load(std::memory_order_acquire);
         }
         if (next == nullptr) {
+            if (!take_last) {
+                return Pop::kLast;
+            }
             if (head != tail_.load(std::memory_order_acquire)) {
                 return Pop::kBusy; // a producer has swung the tail but not linked it yet
             }
