@@ -13,9 +13,10 @@ namespace concur::futures::detail {
 
 namespace {
 
-// How long an idle worker looks for work before parking: about a microsecond, which covers
-// the gap between two submits of a busy producer but costs little when the pool goes quiet.
-constexpr int kSearchSpins = 2048;
+// How long an idle worker looks for work before parking: a few microseconds, enough for the
+// gap between two submits of a busy producer. Longer is worse where threads outnumber cores
+// (measured: 2 cores, 4 workers), because a spinning worker takes its core from the producer.
+constexpr int kSearchSpins = 256;
 constexpr int kMaxPollPause = 64;
 constexpr int kLastItemPause = 64;
 
@@ -33,23 +34,18 @@ ThreadPoolCore::ThreadPoolCore(int max_workers, std::string prefix,
     : max_workers_(max_workers), prefix_(std::move(prefix)), initializer_(std::move(initializer)) {}
 
 void ThreadPoolCore::submit(FutureStateBase* work) {
-    // Acquire pairs with close_gate's release of the flag: a submit that enters after the pool
-    // closed sees the flag and backs out.
-    const std::uint64_t gate = gate_.fetch_add(1, std::memory_order_acquire);
-    if ((gate & (kShutdown | kBroken)) != 0) {
-        gate_.fetch_sub(1, std::memory_order_release);
-        if ((gate & kBroken) != 0) {
+    const WorkQueue::PushResult pushed = queue_.push(work);
+    if (!pushed.accepted) {
+        if (queue_.state() == WorkQueue::State::kBroken) {
             throw BrokenThreadPool(kBrokenMessage);
         }
         throw RuntimeError("cannot schedule new futures after shutdown");
     }
-    const bool was_empty = queue_.push(work);
-    // Release: a closer that sees the count drop to zero also sees the push.
-    gate_.fetch_sub(1, std::memory_order_release);
-    // Only a push into an empty queue may need a worker woken: behind a non-empty queue there
-    // is a worker that will come back for more, and one that finds more than it can take
-    // wakes the next (run_worker_loop). This keeps the workers' counters off the submit path.
-    if (was_empty) {
+    // Only a push after the queue ran dry may need a worker woken or started: behind a
+    // non-empty queue there is a worker that will come back for more, and one that finds more
+    // than it can take wakes the next (run_worker_loop). This keeps the workers' counters off
+    // the submit path.
+    if (pushed.notify) {
         try {
             notify(true);
         } catch (...) {
@@ -181,7 +177,7 @@ void ThreadPoolCore::run_worker_loop() {
                     notify();
                 }
             }
-            if ((gate_.load(std::memory_order_acquire) & kBroken) != 0) {
+            if (queue_.state() == WorkQueue::State::kBroken) {
                 item->drop(std::make_exception_ptr(BrokenThreadPool(kBrokenMessage)));
             } else {
                 item->run();
@@ -240,8 +236,10 @@ void ThreadPoolCore::run_worker_loop() {
 
 void ThreadPoolCore::park() noexcept {
     sleepers_.fetch_add(1, std::memory_order_seq_cst);
-    // Re-check after announcing ourselves (seq_cst, against submit's push-then-load): either we
-    // see the new work here, or the submitter sees us in sleepers_ and wakes us.
+    // Re-check after announcing ourselves (seq_cst, against a push's store-then-load of the
+    // idle flag): either we see the new work here, or that push sees the flag, and its notify
+    // sees us in sleepers_ and wakes us.
+    queue_.mark_idle();
     if (queue_.maybe_nonempty() || stopping_.load(std::memory_order_seq_cst)) {
         std::uint32_t sleepers = sleepers_.load(std::memory_order_seq_cst);
         while (sleepers > 0) {
@@ -285,14 +283,6 @@ void ThreadPoolCore::wake_all() noexcept {
     }
 }
 
-void ThreadPoolCore::close_gate(std::uint64_t flag) noexcept {
-    gate_.fetch_or(flag, std::memory_order_acq_rel);
-    // Submits that entered before the flag finish their push within a few instructions.
-    while ((gate_.load(std::memory_order_acquire) & kCountMask) != 0) {
-        std::this_thread::yield();
-    }
-}
-
 void ThreadPoolCore::drain(const std::exception_ptr& exc) noexcept {
     for (;;) {
         FutureStateBase* item = nullptr;
@@ -310,18 +300,18 @@ void ThreadPoolCore::drain(const std::exception_ptr& exc) noexcept {
 }
 
 void ThreadPoolCore::break_pool() {
-    close_gate(kBroken);
+    queue_.close(WorkQueue::State::kBroken);
     drain(std::make_exception_ptr(BrokenThreadPool(kBrokenMessage)));
 }
 
 void ThreadPoolCore::shutdown(bool wait, bool cancel_futures) {
-    close_gate(kShutdown);
+    queue_.close(WorkQueue::State::kShutdown);
     if (cancel_futures) {
         drain(nullptr);
     }
     // A submit starts its worker after leaving the gate, and stopping_ keeps a worker from
     // starting: a call pushed into a pool that has no thread yet would never run. Every push
-    // is complete now (close_gate), so start that first worker here.
+    // is complete now (close), so start that first worker here.
     if (num_threads_.load(std::memory_order_relaxed) == 0 && queue_.maybe_nonempty()) {
         try {
             spawn_worker();

@@ -28,13 +28,6 @@ public:
     [[nodiscard]] int max_workers() const noexcept { return max_workers_; }
 
 private:
-    // The submission gate: flags in the high bits, the number of submits in progress below.
-    // A submit enters (fetch_add), checks the flags, pushes, leaves; closing sets a flag and
-    // waits for the count to drain, after which no push can follow.
-    static constexpr std::uint64_t kShutdown = 1ULL << 63;
-    static constexpr std::uint64_t kBroken = 1ULL << 62;
-    static constexpr std::uint64_t kCountMask = kBroken - 1;
-
     void worker_main();
     void run_worker_loop();
     void spawn_worker();
@@ -45,12 +38,10 @@ private:
     void wake_one() noexcept;
     void wake_all() noexcept;
     void park() noexcept;
-    void close_gate(std::uint64_t flag) noexcept;
     void drain(const std::exception_ptr& exc) noexcept;
     void break_pool();
 
-    WorkQueue queue_;
-    alignas(64) std::atomic<std::uint64_t> gate_{0};
+    WorkQueue queue_; // also the gate: closing it refuses submits
     // Workers awake and looking for work (spinning, or woken and not yet busy), and workers
     // parked or about to park. A push wakes a sleeper only when nobody is searching.
     alignas(64) std::atomic<std::uint32_t> searching_{0};
