@@ -59,8 +59,9 @@ public:
         using Call = detail::BoundCall<std::decay_t<F>, std::decay_t<Args>...>;
         auto* state = new detail::TaskState<R, Call>(Call{
             std::forward<F>(fn), std::tuple<std::decay_t<Args>...>(std::forward<Args>(args)...)});
+        // The state has two references: the handle's and the executor's (released after run()
+        // or drop()).
         Future<R> future = detail::adopt(state);
-        state->retain(); // the executor's reference, released after run() or drop()
         try {
             schedule(state);
         } catch (...) {

@@ -49,6 +49,8 @@ public:
     static constexpr std::uint32_t kListLock = 64;     // guards listeners_
 
     FutureStateBase() = default;
+    /// A state born with `refs` owners (an executor's task: the handle and the queue).
+    explicit FutureStateBase(std::uint32_t refs) : refs_(refs) {}
     FutureStateBase(const FutureStateBase&) = delete;
     FutureStateBase& operator=(const FutureStateBase&) = delete;
     virtual ~FutureStateBase(); // deletes callbacks of a future that never finished
@@ -135,6 +137,7 @@ template <class T>
 class FutureState : public FutureStateBase {
 public:
     FutureState() {} // NOLINT: the union's members are constructed when the result arrives
+    explicit FutureState(std::uint32_t refs) : FutureStateBase(refs) {} // NOLINT: as above
     ~FutureState() override {
         const std::uint32_t word = load_word();
         if ((word & kStatusMask) == kFinished) {
@@ -199,6 +202,8 @@ private:
 template <>
 class FutureState<void> : public FutureStateBase {
 public:
+    FutureState() = default;
+    explicit FutureState(std::uint32_t refs) : FutureStateBase(refs) {}
     bool set_value() noexcept {
         if (!claim()) {
             return false;
@@ -228,7 +233,11 @@ private:
 template <class R, class Fn>
 class TaskState final : public FutureState<R> {
 public:
-    explicit TaskState(Fn&& fn) { ::new (static_cast<void*>(&fn_)) Fn(std::move(fn)); }
+    /// Born with two owners, the Future handle and the executor's queue: no atomic increment
+    /// on the submit path.
+    explicit TaskState(Fn&& fn) : FutureState<R>(2) {
+        ::new (static_cast<void*>(&fn_)) Fn(std::move(fn));
+    }
     ~TaskState() override {} // NOLINT: fn_ is destroyed by run() or drop(), exactly once
 
     void run() noexcept override {
