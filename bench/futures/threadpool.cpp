@@ -69,9 +69,29 @@ bench::Run map(const bench::Options& o) {
     return {s.n, t1 - t0, sum == expected(s.n), s.extra()};
 }
 
+bench::Run submit_as_completed(const bench::Options& o) {
+    const Setup s(o);
+    futures::ThreadPoolExecutor ex({.max_workers = s.workers});
+    warm_up(ex, s.workers);
+    const double t0 = bench::now_seconds();
+    std::vector<futures::Future<long>> fs;
+    fs.reserve(static_cast<std::size_t>(s.n));
+    for (long i = 0; i < s.n; ++i) {
+        fs.push_back(ex.submit(square, i));
+    }
+    long sum = 0;
+    for (const auto& f : futures::as_completed(fs)) {
+        sum += f.result();
+    }
+    const double t1 = bench::now_seconds();
+    return {s.n, t1 - t0, sum == expected(s.n), s.extra()};
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
     return bench::main(argc, argv, "threadpool",
-                       {{"concur-submit", submit}, {"concur-map", map}});
+                       {{"concur-submit", submit},
+                        {"concur-map", map},
+                        {"concur-submit-as_completed", submit_as_completed}});
 }

@@ -6,6 +6,7 @@
 #include <memory>
 #include <mutex>
 #include <type_traits>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -75,16 +76,10 @@ template <class Range>
 std::vector<Future<range_future_value_t<Range>>> unique_futures(Range&& fs) {
     using Traits = FutureTraits<std::remove_cv_t<std::ranges::range_value_t<Range>>>;
     std::vector<Future<range_future_value_t<Range>>> out;
+    std::unordered_set<const void*> seen;
     for (const auto& element : fs) {
         const auto& future = Traits::get(element);
-        bool seen = false;
-        for (const auto& f : out) {
-            if (f == future) {
-                seen = true;
-                break;
-            }
-        }
-        if (!seen) {
+        if (seen.insert(state_of(future)).second) {
             out.push_back(future);
         }
     }
