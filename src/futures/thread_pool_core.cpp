@@ -153,7 +153,8 @@ void ThreadPoolCore::run_worker_loop() {
     bool take_last = false;
     for (;;) {
         FutureStateBase* item = nullptr;
-        const WorkQueue::Pop pop = queue_.try_pop(item, take_last);
+        bool was_last = false;
+        const WorkQueue::Pop pop = queue_.try_pop(item, take_last, was_last);
         if (pop == WorkQueue::Pop::kLast) {
             // Only the newest item is left. A worker that takes it at once sits right behind
             // the producer, and then every push and pop trade the same cache lines: both slow
@@ -168,14 +169,23 @@ void ThreadPoolCore::run_worker_loop() {
         take_last = false;
         if (pop == WorkQueue::Pop::kItem) {
             busy = 0;
-            if (searching) {
-                searching = false;
-                // The last searcher to find work passes the search on while work remains, so
-                // a backlog wakes (or starts) workers one after another.
-                if (searching_.fetch_sub(1, std::memory_order_seq_cst) == 1 &&
-                    queue_.maybe_nonempty()) {
+            const bool left_search =
+                searching && searching_.fetch_sub(1, std::memory_order_seq_cst) == 1;
+            searching = false;
+            if (left_search) {
+                // The last searcher to find work passes the search on while work remains, so a
+                // backlog wakes (or starts) workers one after another. Mark the queue idle
+                // first (the store-then-look of park()): a push we do not see here sees the
+                // mark, and its notify then sees that nobody is searching.
+                queue_.mark_idle();
+                if (queue_.maybe_nonempty()) {
                     notify();
                 }
+            } else if (was_last) {
+                // The queue ran dry: the next push should look for an idle worker. Only now,
+                // outside the search: a push that took this mark while we still counted as
+                // searching would wake nobody, and the mark would be lost.
+                queue_.mark_idle();
             }
             if (queue_.state() == WorkQueue::State::kBroken) {
                 item->drop(std::make_exception_ptr(BrokenThreadPool(kBrokenMessage)));

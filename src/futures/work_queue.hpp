@@ -71,19 +71,23 @@ public:
 
     [[nodiscard]] State state() const noexcept { return state_.load(std::memory_order_acquire); }
 
-    /// Takes the oldest item into `item` (kItem); kEmpty when there is none; kBusy when another
-    /// worker holds the consumers' turn. Unless `take_last`, leaves the newest item where it is
-    /// (kLast): see the worker loop.
-    Pop try_pop(FutureStateBase*& item, bool take_last = true) noexcept {
+    /// Takes the oldest item into `item` (kItem; `was_last` says whether it emptied the queue);
+    /// kEmpty when there is none; kBusy when another worker holds the consumers' turn. Unless
+    /// `take_last`, leaves the newest item where it is (kLast): see the worker loop.
+    Pop try_pop(FutureStateBase*& item, bool take_last, bool& was_last) noexcept {
         // Test before test-and-set: waiting workers read the lock's line instead of taking it
         // from the one at work.
         if (consumer_lock_.load(std::memory_order_relaxed) ||
             consumer_lock_.exchange(true, std::memory_order_acquire)) {
             return Pop::kBusy;
         }
-        const Pop result = pop_locked(item, take_last);
+        const Pop result = pop_locked(item, take_last, was_last);
         unlock(consumer_lock_);
         return result;
+    }
+    Pop try_pop(FutureStateBase*& item) noexcept {
+        bool was_last = false;
+        return try_pop(item, true, was_last);
     }
 
     /// True if the queue may hold an item. seq_cst: a parking worker's last look.
@@ -132,7 +136,7 @@ private:
     Chunk* new_chunk() noexcept;
     void recycle(Chunk* chunk) noexcept;
 
-    Pop pop_locked(FutureStateBase*& item, bool take_last) noexcept {
+    Pop pop_locked(FutureStateBase*& item, bool take_last, bool& was_last) noexcept {
         if (head_index_ == kChunkSlots) {
             Chunk* next = head_chunk_->next.load(std::memory_order_acquire);
             if (next == nullptr) {
@@ -156,9 +160,8 @@ private:
             // Ask for the next call's line now, so that its trip from the producer's core
             // overlaps with running this one.
             __builtin_prefetch(second, 1);
-        } else {
-            mark_idle(); // this was the last: the next push should look for an idle worker
         }
+        was_last = second == nullptr;
         item = first;
         return Pop::kItem;
     }
