@@ -1,22 +1,25 @@
-// Helpers shared by the futures tests: generous timeouts, a watchdog that turns a hang into a
-// failure, helper threads, and a probe for a thread asleep in the kernel.
+// Helpers shared by the futures tests: the generous timeout, an exception type of their own,
+// futures made in each state, and the common test helpers under the names the tests use.
 #pragma once
 
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <cstdio>
-#include <cstdlib>
 #include <exception>
-#include <fstream>
+#include <memory>
 #include <ostream>
+#include <stdexcept>
 #include <string>
-#include <sys/syscall.h>
-#include <thread>
-#include <utility>
+#include <vector>
 
 #include <concur/futures/future.hpp>
+#include <concur/futures/thread_pool_executor.hpp>
 #include <concur/threading/event.hpp>
+
+#include "common/sleeping_on.hpp"
+#include "common/spawn.hpp"
+#include "common/wait_helpers.hpp"
+#include "common/watchdog.hpp"
 
 namespace concur::futures {
 /// GoogleTest prints a future as its repr.
@@ -29,7 +32,12 @@ void PrintTo(const Future<T>& f, std::ostream* os) {
 namespace futures_test {
 
 using namespace std::chrono_literals;
-using Seconds = std::chrono::duration<double>;
+using concur_test::Background;
+using concur_test::eventually;
+using concur_test::in_futex;
+using concur_test::Seconds;
+using concur_test::time_of;
+using concur_test::Watchdog;
 
 /// How long something that should happen promptly may take before a test calls it a failure:
 /// generous, so that a loaded machine (or a sanitizer) never fails a correct implementation.
@@ -43,103 +51,73 @@ struct TaskError : std::exception {
     int code;
 };
 
-/// Aborts the process, with a message, if the scope lasts longer than `limit`: a blocking call
-/// without a timeout of its own (an executor's destructor) then fails the test instead of
-/// hanging it. Each test runs in its own process under ctest.
-class Watchdog {
-public:
-    explicit Watchdog(Seconds limit = 40s)
-        : thread_([this, limit] {
-              if (!done_.wait(limit)) {
-                  std::fprintf(stderr, "watchdog: the test is stuck; aborting\n");
-                  std::abort();
-              }
-          }) {}
-    Watchdog(const Watchdog&) = delete;
-    Watchdog& operator=(const Watchdog&) = delete;
-    ~Watchdog() {
-        done_.set();
-        thread_.join();
-    }
+using Fs = std::vector<concur::futures::Future<int>>;
 
-private:
-    concur::threading::Event done_; // constructed before thread_ starts
-    std::thread thread_;
-};
-
-/// Runs `fn` on its own thread; join() waits (at most kLong, then aborts) and rethrows what
-/// `fn` threw.
-class Background {
-public:
-    template <class F>
-    explicit Background(F fn)
-        : thread_([this, fn = std::move(fn)]() mutable {
-              try {
-                  fn();
-              } catch (...) {
-                  error_ = std::current_exception();
-              }
-              done_.set();
-          }) {}
-    Background(const Background&) = delete;
-    Background& operator=(const Background&) = delete;
-    ~Background() {
-        if (thread_.joinable()) {
-            wait_or_abort();
-            thread_.join();
-        }
-    }
-
-    void join() {
-        wait_or_abort();
-        thread_.join();
-        if (error_) {
-            std::rethrow_exception(std::exchange(error_, nullptr));
-        }
-    }
-
-    [[nodiscard]] bool finished() const { return done_.is_set(); }
-
-private:
-    void wait_or_abort() {
-        if (!done_.wait(kLong * 3)) {
-            std::fprintf(stderr, "a test thread is stuck in a blocking call; aborting\n");
-            std::abort();
-        }
-    }
-
-    std::exception_ptr error_;
-    concur::threading::Event done_;
-    std::thread thread_;
-};
-
-/// Polls `cond` until it holds or `limit` passes; returns whether it holds.
-template <class F>
-bool eventually(F cond, Seconds limit = kLong) {
-    const auto deadline = std::chrono::steady_clock::now() + limit;
-    while (!cond()) {
-        if (std::chrono::steady_clock::now() > deadline) {
-            return false;
-        }
-        std::this_thread::sleep_for(200us);
-    }
-    return true;
+inline bool contains(const std::string& text, const std::string& part) {
+    return text.find(part) != std::string::npos;
 }
 
-/// True while thread `tid` is blocked in the futex system call (Linux: /proc shows the system
-/// call a blocked thread is in). How a test knows a waiter is really asleep, not spinning.
-inline bool in_futex(long tid) {
-    std::ifstream file("/proc/self/task/" + std::to_string(tid) + "/syscall");
-    long number = -1;
-    return (file >> number) && number == SYS_futex;
+// Futures made by hand in each state, for the functions that take a collection of them.
+inline concur::futures::Future<int> successful(int value = 42) {
+    concur::futures::Future<int> f;
+    f.set_result(value);
+    return f;
 }
 
-/// The time `fn` takes.
-template <class F>
-Seconds timed(F&& fn) {
-    const auto start = std::chrono::steady_clock::now();
-    std::forward<F>(fn)();
-    return std::chrono::steady_clock::now() - start;
+inline concur::futures::Future<int> failed() {
+    concur::futures::Future<int> f;
+    f.set_exception(std::runtime_error("failed"));
+    return f;
+}
+
+inline concur::futures::Future<int> cancelled() {
+    concur::futures::Future<int> f;
+    f.cancel();
+    return f;
+}
+
+inline concur::futures::Future<int> running() {
+    concur::futures::Future<int> f;
+    f.set_running_or_notify_cancel();
+    return f;
+}
+
+/// A call that holds one of a pool's workers until release() (or for kLong at most): for tests
+/// about a running call, or about the calls queued behind it. The call shares its events by
+/// ownership, so that they outlive it whatever becomes of the test.
+class BusyWorker {
+public:
+    explicit BusyWorker(concur::futures::ThreadPoolExecutor& ex)
+        : call_(ex.submit([events = events_] {
+              events->started.set();
+              return events->release.wait(kLong);
+          })) {}
+
+    /// Whether the call has started running, within kLong.
+    [[nodiscard]] bool started() const { return events_->started.wait(kLong); }
+
+    void release() const { events_->release.set(); }
+
+    /// The call's future; its result is true if release() came in time.
+    [[nodiscard]] concur::futures::Future<bool>& call() { return call_; }
+
+private:
+    struct Events {
+        concur::threading::Event started;
+        concur::threading::Event release;
+    };
+    std::shared_ptr<Events> events_ = std::make_shared<Events>(); // before call_, which uses it
+    concur::futures::Future<bool> call_;
+};
+
+/// Submits `n` calls to `ex`, the i-th returning i; their futures in submission order.
+inline std::vector<concur::futures::Future<int>>
+submit_identities(concur::futures::ThreadPoolExecutor& ex, int n) {
+    std::vector<concur::futures::Future<int>> fs;
+    for (int i = 0; i < n; ++i) {
+        fs.push_back(ex.submit([i] { return i; }));
+    }
+    return fs;
 }
 
 } // namespace futures_test

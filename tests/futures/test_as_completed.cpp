@@ -23,14 +23,6 @@ using namespace futures_test;
 namespace cf = concur::futures;
 namespace th = concur::threading;
 
-using Fs = std::vector<cf::Future<int>>;
-
-cf::Future<int> successful(int value = 42) {
-    cf::Future<int> f;
-    f.set_result(value);
-    return f;
-}
-
 TEST(AsCompleted, EmptyInput) {
     auto range = cf::as_completed(Fs{});
     EXPECT_TRUE(range.begin() == range.end());
@@ -95,10 +87,7 @@ TEST(AsCompleted, CompletionOrderAcrossThreads) {
 TEST(AsCompleted, EachFutureOnce) {
     Watchdog watchdog;
     cf::ThreadPoolExecutor ex({.max_workers = 4});
-    Fs fs;
-    for (int i = 0; i < 200; ++i) {
-        fs.push_back(ex.submit([i] { return i; }));
-    }
+    const Fs fs = submit_identities(ex, 200);
     std::multiset<int> seen;
     for (const auto& f : cf::as_completed(fs, kLong)) {
         seen.insert(f.result(0s));
@@ -155,7 +144,7 @@ TEST(AsCompleted, TimeoutAfterSomeWereYielded) {
     later.set_result(3);
     ++it;
     EXPECT_EQ(*it, later);
-    const Seconds took = timed([&] {
+    const Seconds took = time_of([&] {
         try {
             ++it;
             FAIL() << "the pending future cannot finish";

@@ -22,10 +22,6 @@ using namespace futures_test;
 namespace cf = concur::futures;
 namespace th = concur::threading;
 
-bool contains(const std::string& text, const std::string& part) {
-    return text.find(part) != std::string::npos;
-}
-
 // --- states and transitions ---------------------------------------------------------------
 
 TEST(Future, NewFutureIsPending) {
@@ -152,7 +148,7 @@ TEST(Future, SetExceptionPtr) {
 
 TEST(Future, ResultTimesOut) {
     cf::Future<int> f;
-    const Seconds took = timed([&] { EXPECT_THROW(f.result(50ms), concur::TimeoutError); });
+    const Seconds took = time_of([&] { EXPECT_THROW(f.result(50ms), concur::TimeoutError); });
     EXPECT_GE(took, 50ms);
     EXPECT_LT(took, kLong);
     EXPECT_THROW(f.exception(10ms), concur::TimeoutError);

@@ -145,11 +145,10 @@ TEST(Map, DiscardedResultsStillRunEveryCall) {
     std::atomic<int> ran{0};
     {
         cf::ThreadPoolExecutor ex({.max_workers = 1});
-        th::Event release;
-        auto blocker = ex.submit([&] { return release.wait(kLong); });
+        BusyWorker blocker(ex);
         (void)ex.map([&ran](int) { ++ran; }, std::vector<int>(10, 0));
-        release.set();
-        EXPECT_TRUE(blocker.result(kLong));
+        blocker.release();
+        EXPECT_TRUE(blocker.call().result(kLong));
         ex.shutdown(true);
     }
     EXPECT_EQ(ran, 10);
@@ -188,14 +187,13 @@ TEST(Map, TimeoutIsCountedFromTheMapCall) {
 TEST(Map, TimeoutZeroWithResultsPending) {
     Watchdog watchdog;
     cf::ThreadPoolExecutor ex({.max_workers = 1});
-    th::Event release;
-    auto blocker = ex.submit([&] { return release.wait(kLong); });
+    BusyWorker blocker(ex);
     auto results =
         ex.map([](int x) { return x; }, std::vector<int>{1, 2}, cf::MapOptions{.timeout = 0s});
     // The calls wait behind the blocker: the zero budget has passed before they are done.
     EXPECT_THROW(results.begin(), concur::TimeoutError);
-    release.set();
-    EXPECT_TRUE(blocker.result(kLong));
+    blocker.release();
+    EXPECT_TRUE(blocker.call().result(kLong));
 }
 
 TEST(Map, DestroyingTheResultsCancelsUnstartedCalls) {

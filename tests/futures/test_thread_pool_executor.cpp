@@ -24,10 +24,6 @@ using namespace futures_test;
 namespace cf = concur::futures;
 namespace th = concur::threading;
 
-bool contains(const std::string& text, const std::string& part) {
-    return text.find(part) != std::string::npos;
-}
-
 /// The names of the threads that ran some tasks.
 class ThreadNames {
 public:
@@ -71,6 +67,28 @@ struct Accumulator {
     int total = 0;
     int add(int x) { return total += x; }
 };
+
+/// Submits `n` calls that each sleep for `nap`, then count themselves in `ran`: work still
+/// queued or running when the pool shuts down.
+std::vector<cf::Future<void>> submit_naps(cf::ThreadPoolExecutor& ex, int n,
+                                          std::chrono::milliseconds nap, std::atomic<int>& ran) {
+    std::vector<cf::Future<void>> fs;
+    for (int i = 0; i < n; ++i) {
+        fs.push_back(ex.submit([nap, &ran] {
+            std::this_thread::sleep_for(nap);
+            ++ran;
+        }));
+    }
+    return fs;
+}
+
+/// Every call of `fs`, from submit_naps, has run to its end.
+void expect_all_ran(const std::vector<cf::Future<void>>& fs, const std::atomic<int>& ran) {
+    EXPECT_EQ(ran, static_cast<int>(fs.size()));
+    for (const auto& f : fs) {
+        EXPECT_TRUE(f.done());
+    }
+}
 
 // --- submit -------------------------------------------------------------------------------
 
@@ -157,18 +175,13 @@ TEST(ThreadPoolExecutor, ExceptionInTaskKeepsItsType) {
 TEST(ThreadPoolExecutor, RunningFutureCannotBeCancelled) {
     Watchdog watchdog;
     cf::ThreadPoolExecutor ex({.max_workers = 1});
-    th::Event started;
-    th::Event release;
-    auto f = ex.submit([&] {
-        started.set();
-        return release.wait(kLong);
-    });
-    ASSERT_TRUE(started.wait(kLong));
-    EXPECT_TRUE(f.running());
-    EXPECT_FALSE(f.cancel());
-    release.set();
-    EXPECT_TRUE(f.result(kLong));
-    EXPECT_FALSE(f.cancelled());
+    BusyWorker running(ex);
+    ASSERT_TRUE(running.started());
+    EXPECT_TRUE(running.call().running());
+    EXPECT_FALSE(running.call().cancel());
+    running.release();
+    EXPECT_TRUE(running.call().result(kLong));
+    EXPECT_FALSE(running.call().cancelled());
 }
 
 // --- workers ------------------------------------------------------------------------------
@@ -372,12 +385,11 @@ TEST(ThreadPoolExecutor, IdleWorkerRunsCallsWhileAnotherInitializes) {
             EXPECT_TRUE(second_init_may_finish.wait(kLong));
         }
     });
-    th::Event release;
-    auto busy = ex.submit([&] { return release.wait(kLong); }); // starts worker 0
-    auto a = ex.submit([] { return 1; });                       // starts worker 1, held in init
+    BusyWorker busy(ex);                  // starts worker 0
+    auto a = ex.submit([] { return 1; }); // starts worker 1, held in init
     ASSERT_TRUE(eventually([&] { return inits == 2; }));
-    release.set();
-    EXPECT_TRUE(busy.result(kLong));
+    busy.release();
+    EXPECT_TRUE(busy.call().result(kLong));
     EXPECT_EQ(a.result(kLong), 1) << "worker 0 takes it";
     // Worker 0 is idle now, worker 1 still initializing: a new call runs on worker 0.
     auto b = ex.submit([] { return 2; });
@@ -457,41 +469,27 @@ TEST(ThreadPoolExecutor, ShutdownWaitsForQueuedWork) {
     // everything that was accepted.
     Watchdog watchdog;
     std::atomic<int> ran{0};
-    std::vector<cf::Future<void>> fs;
     cf::ThreadPoolExecutor ex({.max_workers = 2});
-    for (int i = 0; i < 50; ++i) {
-        fs.push_back(ex.submit([&ran] {
-            std::this_thread::sleep_for(1ms);
-            ++ran;
-        }));
-    }
+    const auto fs = submit_naps(ex, 50, 1ms, ran);
     ex.shutdown(true);
-    EXPECT_EQ(ran, 50);
-    for (auto& f : fs) {
-        EXPECT_TRUE(f.done());
-    }
+    expect_all_ran(fs, ran);
 }
 
 TEST(ThreadPoolExecutor, ShutdownNoWaitReturnsAtOnceAndQueuedWorkCompletes) {
     Watchdog watchdog;
     cf::ThreadPoolExecutor ex({.max_workers = 1});
-    th::Event started;
-    th::Event release;
-    auto blocker = ex.submit([&] {
-        started.set();
-        return release.wait(kLong);
-    });
+    BusyWorker blocker(ex);
     std::vector<cf::Future<int>> queued;
     for (int i = 0; i < 5; ++i) {
         queued.push_back(ex.submit([i] { return i * i; }));
     }
-    ASSERT_TRUE(started.wait(kLong));
+    ASSERT_TRUE(blocker.started());
     ex.shutdown(false);
     // Had shutdown waited, the blocker would have finished by now (its wait timed out).
-    EXPECT_FALSE(blocker.done());
+    EXPECT_FALSE(blocker.call().done());
     EXPECT_THROW(ex.submit([] { return 0; }), concur::RuntimeError);
-    release.set();
-    EXPECT_TRUE(blocker.result(kLong));
+    blocker.release();
+    EXPECT_TRUE(blocker.call().result(kLong));
     for (int i = 0; i < 5; ++i) {
         EXPECT_EQ(queued[static_cast<std::size_t>(i)].result(kLong), i * i);
     }
@@ -500,27 +498,22 @@ TEST(ThreadPoolExecutor, ShutdownNoWaitReturnsAtOnceAndQueuedWorkCompletes) {
 TEST(ThreadPoolExecutor, ShutdownCancelFuturesCancelsQueuedNotRunning) {
     Watchdog watchdog;
     cf::ThreadPoolExecutor ex({.max_workers = 1});
-    th::Event started;
-    th::Event release;
     std::atomic<int> ran{0};
-    auto running = ex.submit([&] {
-        started.set();
-        return release.wait(kLong);
-    });
+    BusyWorker running(ex);
     std::vector<cf::Future<void>> queued;
     for (int i = 0; i < 10; ++i) {
         queued.push_back(ex.submit([&ran] { ++ran; }));
     }
-    ASSERT_TRUE(started.wait(kLong));
+    ASSERT_TRUE(running.started());
     ex.shutdown(false, true);
     for (auto& f : queued) {
         EXPECT_TRUE(f.cancelled());
         EXPECT_THROW(f.result(0s), concur::CancelledError);
     }
-    EXPECT_FALSE(running.cancelled());
-    EXPECT_FALSE(running.done());
-    release.set();
-    EXPECT_TRUE(running.result(kLong));
+    EXPECT_FALSE(running.call().cancelled());
+    EXPECT_FALSE(running.call().done());
+    running.release();
+    EXPECT_TRUE(running.call().result(kLong));
     ex.shutdown(true);
     EXPECT_EQ(ran, 0);
 }
@@ -557,17 +550,12 @@ TEST(ThreadPoolExecutor, CancelQueuedFuturePreventsItsRun) {
     cf::Future<void> queued;
     {
         cf::ThreadPoolExecutor ex({.max_workers = 1});
-        th::Event started;
-        th::Event release;
-        auto blocker = ex.submit([&] {
-            started.set();
-            return release.wait(kLong);
-        });
+        BusyWorker blocker(ex);
         queued = ex.submit([&ran, t = std::move(token)] { ran = true; });
-        ASSERT_TRUE(started.wait(kLong));
+        ASSERT_TRUE(blocker.started());
         EXPECT_TRUE(queued.cancel());
-        release.set();
-        EXPECT_TRUE(blocker.result(kLong));
+        blocker.release();
+        EXPECT_TRUE(blocker.call().result(kLong));
     }
     EXPECT_FALSE(ran);
     EXPECT_TRUE(queued.cancelled());
@@ -580,17 +568,9 @@ TEST(ThreadPoolExecutor, DestructorWaits) {
     std::vector<cf::Future<void>> fs;
     {
         cf::ThreadPoolExecutor ex({.max_workers = 2});
-        for (int i = 0; i < 4; ++i) {
-            fs.push_back(ex.submit([&finished] {
-                std::this_thread::sleep_for(50ms);
-                ++finished;
-            }));
-        }
+        fs = submit_naps(ex, 4, 50ms, finished);
     }
-    EXPECT_EQ(finished, 4);
-    for (auto& f : fs) {
-        EXPECT_TRUE(f.done());
-    }
+    expect_all_ran(fs, finished);
 }
 
 TEST(ThreadPoolExecutor, ShutdownTwiceIsFine) {
@@ -613,10 +593,7 @@ TEST(ThreadPoolExecutor, ShutdownWithoutWork) {
 TEST(ThreadPoolExecutor, ConcurrentShutdowns) {
     Watchdog watchdog;
     cf::ThreadPoolExecutor ex({.max_workers = 3});
-    std::vector<cf::Future<int>> fs;
-    for (int i = 0; i < 30; ++i) {
-        fs.push_back(ex.submit([i] { return i; }));
-    }
+    const std::vector<cf::Future<int>> fs = submit_identities(ex, 30);
     Background a([&] { ex.shutdown(true); });
     Background b([&] { ex.shutdown(true); });
     ex.shutdown(true);

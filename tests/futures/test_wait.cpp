@@ -1,7 +1,6 @@
 // futures::wait, after CPython's Lib/test/test_concurrent_futures/test_wait.py: the three
 // return conditions, timeouts, duplicates, maps of futures, done and cancelled inputs.
 #include <map>
-#include <stdexcept>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -17,32 +16,6 @@ namespace {
 using namespace futures_test;
 namespace cf = concur::futures;
 namespace th = concur::threading;
-
-cf::Future<int> successful(int value = 42) {
-    cf::Future<int> f;
-    f.set_result(value);
-    return f;
-}
-
-cf::Future<int> failed() {
-    cf::Future<int> f;
-    f.set_exception(std::runtime_error("failed"));
-    return f;
-}
-
-cf::Future<int> cancelled() {
-    cf::Future<int> f;
-    f.cancel();
-    return f;
-}
-
-cf::Future<int> running() {
-    cf::Future<int> f;
-    f.set_running_or_notify_cancel();
-    return f;
-}
-
-using Fs = std::vector<cf::Future<int>>;
 
 TEST(Wait, EmptyInput) {
     auto [done, not_done] = cf::wait(Fs{});
@@ -78,15 +51,22 @@ TEST(Wait, AllCompletedWaitsForEvery) {
     EXPECT_EQ(b.result(0s), 2);
 }
 
-TEST(Wait, FirstCompleted) {
-    Watchdog watchdog;
+// wait(FIRST_COMPLETED) on a pending future and `soon` returns once another thread has run
+// `complete(soon)`: `soon` is done, the other not.
+template <class Complete>
+void expect_first_completed_by(Complete complete) {
     cf::Future<int> pending;
     cf::Future<int> soon;
-    Background setter([&] { soon.set_result(1); });
+    Background completer([&] { complete(soon); });
     auto [done, not_done] = cf::wait(Fs{pending, soon}, kLong, cf::FIRST_COMPLETED);
-    setter.join();
+    completer.join();
     EXPECT_EQ(done, Fs{soon});
     EXPECT_EQ(not_done, Fs{pending});
+}
+
+TEST(Wait, FirstCompleted) {
+    Watchdog watchdog;
+    expect_first_completed_by([](cf::Future<int>& f) { f.set_result(1); });
 }
 
 TEST(Wait, FirstCompletedWithSomeAlreadyDone) {
@@ -100,13 +80,7 @@ TEST(Wait, FirstCompletedWithSomeAlreadyDone) {
 
 TEST(Wait, FirstCompletedByCancel) {
     Watchdog watchdog;
-    cf::Future<int> pending;
-    cf::Future<int> to_cancel;
-    Background canceller([&] { EXPECT_TRUE(to_cancel.cancel()); });
-    auto [done, not_done] = cf::wait(Fs{pending, to_cancel}, kLong, cf::FIRST_COMPLETED);
-    canceller.join();
-    EXPECT_EQ(done, Fs{to_cancel});
-    EXPECT_EQ(not_done, Fs{pending});
+    expect_first_completed_by([](cf::Future<int>& f) { EXPECT_TRUE(f.cancel()); });
 }
 
 TEST(Wait, FirstExceptionReturnsAtTheFirstException) {
@@ -170,23 +144,18 @@ TEST(Wait, FuturesCancelledByShutdownAreDone) {
     // does: there, this wait would last until its timeout.)
     Watchdog watchdog;
     cf::ThreadPoolExecutor ex({.max_workers = 1});
-    th::Event started;
-    th::Event release;
-    auto running = ex.submit([&] {
-        started.set();
-        return release.wait(kLong) ? 1 : -1;
-    });
+    BusyWorker running(ex);
     Fs queued;
     for (int i = 0; i < 3; ++i) {
         queued.push_back(ex.submit([i] { return i; }));
     }
-    ASSERT_TRUE(started.wait(kLong));
+    ASSERT_TRUE(running.started());
     ex.shutdown(false, true);
     auto [done, not_done] = cf::wait(queued, kLong);
     EXPECT_EQ(done, queued);
     EXPECT_TRUE(not_done.empty());
-    release.set();
-    EXPECT_EQ(running.result(kLong), 1);
+    running.release();
+    EXPECT_TRUE(running.call().result(kLong));
 }
 
 TEST(Wait, TimeoutReturnsTheSplit) {
@@ -196,7 +165,7 @@ TEST(Wait, TimeoutReturnsTheSplit) {
     const cf::Future<int> ok = successful();
     const cf::Future<int> bad = failed();
     const cf::Future<int> c = cancelled();
-    const Seconds took = timed([&] {
+    const Seconds took = time_of([&] {
         auto [done, not_done] = cf::wait(Fs{pending, ok, r, bad, c}, 100ms, cf::ALL_COMPLETED);
         EXPECT_EQ(done, (Fs{ok, bad, c}));
         EXPECT_EQ(not_done, (Fs{pending, r}));
@@ -245,10 +214,7 @@ TEST(Wait, MapsOfFutures) {
 TEST(Wait, ManyFuturesFromAPool) {
     Watchdog watchdog;
     cf::ThreadPoolExecutor ex({.max_workers = 4});
-    Fs fs;
-    for (int i = 0; i < 500; ++i) {
-        fs.push_back(ex.submit([i] { return i; }));
-    }
+    const Fs fs = submit_identities(ex, 500);
     auto [done, not_done] = cf::wait(fs, kLong);
     EXPECT_EQ(done, fs);
     EXPECT_TRUE(not_done.empty());

@@ -1,24 +1,24 @@
-// Helpers shared by the queue tests: threads that report their exceptions, the queue kinds the
-// typed suites run over, and item types that probe copies and moves.
+// Helpers shared by the queue tests: the timeouts, blocking checks, the queue kinds the typed
+// suites run over, and item types that probe copies and moves.
 #pragma once
 
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <cstdio>
-#include <cstdlib>
-#include <exception>
-#include <memory>
 #include <thread>
-#include <utility>
 
 #include <concur/queue.hpp>
 #include <concur/threading/event.hpp>
 
+#include "common/spawn.hpp"
+#include "common/wait_helpers.hpp"
+
 namespace queue_test {
 
 using namespace std::chrono_literals;
-using Seconds = std::chrono::duration<double>;
+using concur_test::Background;
+using concur_test::Seconds;
+using concur_test::time_of;
 
 /// How long a call that should return promptly may take before the test calls it a failure.
 /// Generous, so that a loaded machine never fails a correct queue. Blocking calls in the tests
@@ -29,67 +29,6 @@ inline constexpr auto kPrompt = 10s;
 /// The timeout of a call that a test expects another thread to release: longer than kPrompt,
 /// so that a call never woken is caught by the test's check, not let out by its own timeout.
 inline constexpr auto kBlockTimeout = 20s;
-
-/// How long a helper thread may take before the test is declared stuck.
-inline constexpr auto kStuck = 30s;
-
-/// Runs `fn` on its own thread. join() rethrows what `fn` threw. join() and the destructor
-/// wait at most kStuck for the thread, then abort the test with a message: a queue call that
-/// never returns (some tests make untimed calls on purpose) fails the test instead of hanging
-/// it. Each test runs in its own process under ctest, so the abort fails only that test.
-class Background {
-public:
-    template <class F>
-    explicit Background(F fn)
-        : thread_([this, fn = std::move(fn)]() mutable {
-              try {
-                  fn();
-              } catch (...) {
-                  error_ = std::current_exception();
-              }
-              done_.set();
-          }) {}
-    Background(const Background&) = delete;
-    Background& operator=(const Background&) = delete;
-    ~Background() {
-        if (thread_.joinable()) {
-            wait_or_abort();
-            thread_.join();
-        }
-    }
-
-    /// True if the thread has finished within `timeout`.
-    [[nodiscard]] bool wait(Seconds timeout) const { return done_.wait(timeout); }
-
-    void join() {
-        wait_or_abort();
-        thread_.join();
-        if (error_) {
-            std::rethrow_exception(std::exchange(error_, nullptr));
-        }
-    }
-
-private:
-    void wait_or_abort() {
-        if (!done_.wait(kStuck)) {
-            std::fprintf(stderr, "a test thread is stuck in a blocking call; aborting\n");
-            std::abort();
-        }
-    }
-
-    // Both exist before thread_ starts.
-    std::exception_ptr error_;
-    concur::threading::Event done_;
-    std::thread thread_;
-};
-
-/// The time `fn` takes.
-template <class F>
-Seconds time_of(F&& fn) {
-    const auto start = std::chrono::steady_clock::now();
-    std::forward<F>(fn)();
-    return std::chrono::steady_clock::now() - start;
-}
 
 /// CPython's do_blocking_test: runs `block` on a thread, checks that it has not returned after
 /// a short while, runs `trigger`, and checks that `block` then returns. A correct `block`
@@ -106,6 +45,15 @@ void expect_blocks_until(Block block, Trigger trigger) {
     trigger();
     EXPECT_TRUE(returned.wait(kPrompt)) << "the call was not released";
     thread.join();
+}
+
+/// Expects `call(timeout)`, a blocking call given `timeout`, to throw `E` once the timeout has
+/// passed: not before it, and promptly after.
+template <class E, class Call>
+void expect_times_out(Call call, std::chrono::milliseconds timeout = 50ms) {
+    const auto took = time_of([&] { EXPECT_THROW(call(timeout), E); });
+    EXPECT_GE(took, timeout) << "gave up before the timeout";
+    EXPECT_LT(took, kPrompt);
 }
 
 /// Makes it likely that a thread just started is already waiting inside a queue call. Tests

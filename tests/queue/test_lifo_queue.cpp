@@ -17,12 +17,7 @@ INSTANTIATE_TYPED_TEST_SUITE_P(LifoQueue, QueueCommon, LifoKind);
 
 TEST(LifoQueue, LastInFirstOut) {
     LifoQueue<int> q(kQueueSize);
-    for (int round = 0; round < 2; ++round) {
-        q.put(111);
-        q.put(333);
-        q.put(222);
-        EXPECT_EQ(drain(q), (std::vector<int>{222, 333, 111}));
-    }
+    expect_order_twice(q, {222, 333, 111});
 }
 
 TEST(LifoQueue, InterleavedPutsAndGets) {

@@ -25,12 +25,7 @@ INSTANTIATE_TYPED_TEST_SUITE_P(PriorityQueue, QueueCommon, PriorityKind);
 
 TEST(PriorityQueue, LowestFirst) {
     PriorityQueue<int> q(kQueueSize);
-    for (int round = 0; round < 2; ++round) {
-        q.put(111);
-        q.put(333);
-        q.put(222);
-        EXPECT_EQ(drain(q), (std::vector<int>{111, 222, 333}));
-    }
+    expect_order_twice(q, {111, 222, 333});
 }
 
 TEST(PriorityQueue, ManyItemsComeOutSorted) {

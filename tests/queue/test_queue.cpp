@@ -21,13 +21,7 @@ INSTANTIATE_TYPED_TEST_SUITE_P(Queue, QueueCommon, FifoKind);
 
 TEST(Queue, FirstInFirstOut) {
     Queue<int> q(kQueueSize);
-    // Twice on the same queue, as CPython's test_basic.
-    for (int round = 0; round < 2; ++round) {
-        q.put(111);
-        q.put(333);
-        q.put(222);
-        EXPECT_EQ(drain(q), (std::vector<int>{111, 333, 222}));
-    }
+    expect_order_twice(q, {111, 333, 222});
 }
 
 TEST(Queue, OrderKeptBetweenOneProducerAndOneConsumer) {

@@ -32,6 +32,15 @@ void expect_get_shut_down(Q& q) {
     EXPECT_LT(took, kPrompt) << "get() waited on a shut-down, empty queue";
 }
 
+/// Joins each of `threads`, which the test has by now released from `call`: each must end
+/// within kPrompt.
+void expect_released(std::vector<std::unique_ptr<Background>>& threads, const char* call) {
+    for (auto& t : threads) {
+        EXPECT_TRUE(t->wait(kPrompt)) << call << " not released";
+        t->join();
+    }
+}
+
 TYPED_TEST(Shutdown, EmptyQueue) {
     QueueOf<TypeParam, std::string> q;
     q.shutdown();
@@ -115,10 +124,7 @@ TYPED_TEST(Shutdown, ReleasesBlockedGetters) {
         }
         let_threads_block();
         q.shutdown(immediate);
-        for (auto& g : getters) {
-            EXPECT_TRUE(g->wait(kPrompt)) << "get() not released";
-            g->join();
-        }
+        expect_released(getters, "get()");
         EXPECT_EQ(shut_down.load(), 3);
     }
 }
@@ -141,10 +147,7 @@ TYPED_TEST(Shutdown, ReleasesBlockedPutters) {
         }
         let_threads_block();
         q.shutdown(immediate);
-        for (auto& p : putters) {
-            EXPECT_TRUE(p->wait(kPrompt)) << "put() not released";
-            p->join();
-        }
+        expect_released(putters, "put()");
         EXPECT_EQ(shut_down.load(), 2);
         EXPECT_EQ(q.qsize(), immediate ? 0u : 2u) << "the putters' items never went in";
     }
@@ -201,10 +204,7 @@ TYPED_TEST(Shutdown, JoinReleased) {
         }
         let_threads_block();
         q.shutdown(immediate);
-        for (auto& t : threads) {
-            EXPECT_TRUE(t->wait(kPrompt)) << "join() not released";
-            t->join();
-        }
+        expect_released(threads, "join()");
         EXPECT_EQ(q.unfinished_tasks(), 0u);
     }
 }
@@ -254,10 +254,7 @@ TYPED_TEST(Shutdown, GetTaskDoneJoin) {
     }
     go.set();
     q.shutdown(false);
-    for (auto& t : threads) {
-        EXPECT_TRUE(t->wait(kPrompt)) << "get() or join() not released";
-        t->join();
-    }
+    expect_released(threads, "get() or join()");
 }
 
 // shutdown(immediate=True) marks done only the items it discards: items already taken still

@@ -6,7 +6,6 @@
 #include <mutex>
 #include <numeric>
 #include <stdexcept>
-#include <thread>
 #include <vector>
 
 #include <concur/core/exceptions.hpp>
@@ -14,25 +13,15 @@
 #include <concur/threading/thread.hpp>
 #include <gtest/gtest.h>
 
+#include "common/wait_helpers.hpp"
+
 namespace {
 
 using namespace std::chrono_literals;
 namespace th = concur::threading;
-using Seconds = std::chrono::duration<double>;
+using concur_test::eventually;
 
 constexpr int N = 5;
-
-template <class F>
-bool eventually(F done, Seconds limit = 10s) {
-    const auto deadline = std::chrono::steady_clock::now() + limit;
-    while (!done()) {
-        if (std::chrono::steady_clock::now() > deadline) {
-            return false;
-        }
-        std::this_thread::sleep_for(100us);
-    }
-    return true;
-}
 
 // CPython's run_threads: `f` runs in N - 1 new threads and in this one. Every barrier the
 // tests use has a default timeout, so a bug breaks the barrier instead of hanging.
@@ -178,39 +167,49 @@ TEST(Barrier, Abort) {
     EXPECT_THROW(barrier.wait(), th::BrokenBarrierError); // stays broken
 }
 
-TEST(Barrier, Reset) {
-    // A reset releases the waiting threads broken; the barrier then works again.
-    th::Barrier barrier(N, {}, 10s);
+// The tallies of the reset tests: N - 1 threads find the barrier broken (none passes it), then
+// all N pass it again once it is reset, without an error on the way.
+struct ResetTally {
     std::atomic<int> passed{0};
     std::atomic<int> broken{0};
     std::atomic<int> again{0};
     std::atomic<int> errors{0};
+
+    void expect_broken_once_then_passed_again() const {
+        EXPECT_EQ(errors, 0);
+        EXPECT_EQ(passed, 0);
+        EXPECT_EQ(broken, N - 1);
+        EXPECT_EQ(again, N);
+    }
+};
+
+TEST(Barrier, Reset) {
+    // A reset releases the waiting threads broken; the barrier then works again.
+    th::Barrier barrier(N, {}, 10s);
+    ResetTally tally;
     run_threads([&] {
         try {
             if (barrier.wait() == N / 2) {
                 // Wait until the other threads are all in the barrier.
                 if (!eventually([&] { return barrier.n_waiting() == N - 1; })) {
-                    ++errors;
+                    ++tally.errors;
                 }
                 barrier.reset();
             } else {
                 try {
                     barrier.wait();
-                    ++passed;
+                    ++tally.passed;
                 } catch (const th::BrokenBarrierError&) {
-                    ++broken;
+                    ++tally.broken;
                 }
             }
             barrier.wait(); // pass the barrier again
-            ++again;
+            ++tally.again;
         } catch (const th::BrokenBarrierError&) {
-            ++errors;
+            ++tally.errors;
         }
     });
-    EXPECT_EQ(errors, 0);
-    EXPECT_EQ(passed, 0);
-    EXPECT_EQ(broken, N - 1);
-    EXPECT_EQ(again, N);
+    tally.expect_broken_once_then_passed_again();
     EXPECT_FALSE(barrier.broken());
 }
 
@@ -218,10 +217,7 @@ TEST(Barrier, AbortAndReset) {
     // A broken barrier can be reset once everyone has left it.
     th::Barrier barrier(N, {}, 10s);
     th::Barrier barrier2(N, {}, 10s);
-    std::atomic<int> passed{0};
-    std::atomic<int> broken{0};
-    std::atomic<int> again{0};
-    std::atomic<int> errors{0};
+    ResetTally tally;
     run_threads([&] {
         try {
             try {
@@ -229,10 +225,10 @@ TEST(Barrier, AbortAndReset) {
                     barrier.abort();
                 } else {
                     barrier.wait();
-                    ++passed;
+                    ++tally.passed;
                 }
             } catch (const th::BrokenBarrierError&) {
-                ++broken;
+                ++tally.broken;
             }
             // Synchronise and reset: first so that everyone has left, then so that nobody
             // enters before the reset.
@@ -241,15 +237,12 @@ TEST(Barrier, AbortAndReset) {
             }
             barrier2.wait();
             barrier.wait();
-            ++again;
+            ++tally.again;
         } catch (const th::BrokenBarrierError&) {
-            ++errors;
+            ++tally.errors;
         }
     });
-    EXPECT_EQ(errors, 0);
-    EXPECT_EQ(passed, 0);
-    EXPECT_EQ(broken, N - 1);
-    EXPECT_EQ(again, N);
+    tally.expect_broken_once_then_passed_again();
 }
 
 TEST(Barrier, TimeoutBreaksTheBarrier) {

@@ -16,35 +16,42 @@
 #include <concur/threading/thread.hpp>
 #include <gtest/gtest.h>
 
+#include "common/spawn.hpp"
+#include "common/wait_helpers.hpp"
+
 namespace {
 
 using namespace std::chrono_literals;
 namespace th = concur::threading;
-using Seconds = std::chrono::duration<double>;
-
-template <class F>
-th::Thread spawn(F fn) {
-    th::Thread t({.daemon = true}, std::move(fn));
-    t.start();
-    return t;
-}
+using concur_test::eventually;
+using concur_test::Seconds;
+using concur_test::spawn;
 
 // Polls `done()` with the condition's lock held, until true or 10 s pass.
 template <class F>
 bool eventually_locked(th::Condition& cond, F done) {
-    const auto deadline = std::chrono::steady_clock::now() + 10s;
-    for (;;) {
-        {
-            std::scoped_lock guard(cond);
-            if (done()) {
-                return true;
-            }
-        }
-        if (std::chrono::steady_clock::now() > deadline) {
-            return false;
-        }
-        std::this_thread::sleep_for(100us);
+    return eventually([&] {
+        std::scoped_lock guard(cond);
+        return done();
+    });
+}
+
+// Queues one thread in cond.wait(timeout), then runs `notify` with the lock held; `result` is
+// 1 if that wait reported a notify, 0 if it timed out.
+template <class Notify>
+void wait_once(th::Condition& cond, Seconds timeout, Notify notify, std::atomic<int>& result) {
+    int queued = 0;
+    auto t = spawn([&] {
+        std::unique_lock guard(cond);
+        ++queued;
+        result = cond.wait(timeout) ? 1 : 0;
+    });
+    ASSERT_TRUE(eventually_locked(cond, [&] { return queued == 1; }));
+    {
+        std::scoped_lock guard(cond);
+        notify();
     }
+    ASSERT_TRUE(t.join(10s));
 }
 
 TEST(Condition, Acquire) {
@@ -196,22 +203,16 @@ TEST(Condition, NotifyWithoutWaitersOrWithNonPositiveCount) {
     cond.notify();
     cond.notify(10);
     cond.notify_all();
-    int queued = 0;
-    bool result = true;
     guard.unlock();
-    auto t = spawn([&] {
-        std::unique_lock inner(cond);
-        ++queued;
-        result = cond.wait(200ms);
-    });
-    ASSERT_TRUE(eventually_locked(cond, [&] { return queued == 1; }));
-    {
-        std::scoped_lock inner(cond);
-        cond.notify(0);
-        cond.notify(-1);
-    }
-    ASSERT_TRUE(t.join(10s));
-    EXPECT_FALSE(result);
+    std::atomic<int> result{-1};
+    ASSERT_NO_FATAL_FAILURE(wait_once(
+        cond, 200ms,
+        [&] {
+            cond.notify(0);
+            cond.notify(-1);
+        },
+        result));
+    EXPECT_EQ(result, 0);
 }
 
 TEST(Condition, Timeout) {
@@ -346,20 +347,14 @@ TEST(Condition, NotifiedAtTimeoutReportsTrue) {
     // The waiter's timeout expires while the notifier holds the lock, then the notifier
     // notifies: the notify counted this waiter, so its wait() reports it instead of losing it.
     th::Condition cond;
-    int queued = 0;
     std::atomic<int> result{-1};
-    auto t = spawn([&] {
-        std::unique_lock guard(cond);
-        ++queued;
-        result = cond.wait(20ms) ? 1 : 0;
-    });
-    ASSERT_TRUE(eventually_locked(cond, [&] { return queued == 1; }));
-    {
-        std::scoped_lock guard(cond);
-        std::this_thread::sleep_for(100ms); // the waiter's deadline passes meanwhile
-        cond.notify();
-    }
-    ASSERT_TRUE(t.join(10s));
+    ASSERT_NO_FATAL_FAILURE(wait_once(
+        cond, 20ms,
+        [&] {
+            std::this_thread::sleep_for(100ms); // the waiter's deadline passes meanwhile
+            cond.notify();
+        },
+        result));
     EXPECT_EQ(result, 1);
 }
 
@@ -370,19 +365,9 @@ TEST(Condition, TimedOutWaiterLeavesTheQueue) {
         std::scoped_lock guard(cond);
         EXPECT_FALSE(cond.wait(10ms));
     }
-    int queued = 0;
     std::atomic<int> result{-1};
-    auto t = spawn([&] {
-        std::unique_lock guard(cond);
-        ++queued;
-        result = cond.wait(10s) ? 1 : 0;
-    });
-    ASSERT_TRUE(eventually_locked(cond, [&] { return queued == 1; }));
-    {
-        std::scoped_lock guard(cond);
-        cond.notify();
-    }
-    ASSERT_TRUE(t.join(10s));
+    ASSERT_NO_FATAL_FAILURE(wait_once(
+        cond, 10s, [&] { cond.notify(); }, result));
     EXPECT_EQ(result, 1);
 }
 

@@ -1,52 +1,24 @@
 // threading.Event, after CPython's Lib/test/lock_tests.py (EventTests).
 #include <atomic>
 #include <chrono>
-#include <fstream>
-#include <string>
 #include <thread>
 #include <vector>
 
 #include <concur/threading/event.hpp>
 #include <concur/threading/thread.hpp>
 #include <gtest/gtest.h>
-#include <sys/syscall.h>
+
+#include "common/sleeping_on.hpp"
+#include "common/spawn.hpp"
+#include "common/wait_helpers.hpp"
 
 namespace {
 
 using namespace std::chrono_literals;
 namespace th = concur::threading;
-using Seconds = std::chrono::duration<double>;
-
-template <class F>
-bool eventually(F done, Seconds limit = 10s) {
-    const auto deadline = std::chrono::steady_clock::now() + limit;
-    while (!done()) {
-        if (std::chrono::steady_clock::now() > deadline) {
-            return false;
-        }
-        std::this_thread::sleep_for(100us);
-    }
-    return true;
-}
-
-// True while thread `tid` sleeps in futex() on `address` (Linux: /proc/.../syscall shows the
-// system call a blocked thread is in, and its arguments). Event's only member is its futex word.
-bool sleeping_on(long tid, const void* address) {
-    std::ifstream file("/proc/self/task/" + std::to_string(tid) + "/syscall");
-    long number = -1;
-    std::string first_argument;
-    if (!(file >> number >> first_argument) || number != SYS_futex) {
-        return false;
-    }
-    return std::stoull(first_argument, nullptr, 16) == reinterpret_cast<std::uintptr_t>(address);
-}
-
-template <class F>
-th::Thread spawn(F fn) {
-    th::Thread t({.daemon = true}, std::move(fn));
-    t.start();
-    return t;
-}
+using concur_test::eventually;
+using concur_test::sleeping_on;
+using concur_test::spawn;
 
 TEST(Event, IsSet) {
     th::Event evt;

@@ -48,90 +48,100 @@ void start_watchdog() {
     }).start();
 }
 
+// Starts a non-daemon thread that waits for `go` (ending the child with kWorkerStuck if it never
+// comes), then after `delay` says `done`. A delay gives a wrongly unwaited-for exit every chance
+// to finish first. `go` is shared by ownership: exit() does not unwind the caller's frame, but
+// keep the worker's state out of anything exit might tear down.
+th::Thread start_worker(std::shared_ptr<th::Event> go, std::string_view done,
+                        std::chrono::milliseconds delay = 0ms) {
+    th::Thread worker([go = std::move(go), done, delay] {
+        if (!go->wait(kLong)) {
+            say("worker stuck\n");
+            ::_exit(kWorkerStuck);
+        }
+        std::this_thread::sleep_for(delay);
+        say(done);
+    });
+    worker.start();
+    return worker;
+}
+
+// The body of a daemon thread that exit must not wait for: it outlasts any correct exit, and
+// ends the child with kDaemonWaited if exit waits for it all the same.
+void outlast_the_exit() {
+    th::Event never;
+    never.wait(kLong);
+    say("daemon waited for\n");
+    ::_exit(kDaemonWaited);
+}
+
+// Runs `child` in a child process under the watchdog, and expects the child to exit with code 0
+// having written to stderr what the regular expression `output` matches.
+template <class Child>
+void expect_clean_exit(Child child, const char* output) {
+    EXPECT_EXIT(
+        {
+            start_watchdog();
+            child();
+        },
+        ExitedWithCode(0), output);
+}
+
 class ExitRuleDeathTest : public ::testing::Test {
 protected:
     void SetUp() override { GTEST_FLAG_SET(death_test_style, "threadsafe"); }
 };
 
 TEST_F(ExitRuleDeathTest, ExitWaitsForANonDaemonThread) {
-    EXPECT_EXIT(
-        {
-            start_watchdog();
-            // Shared by ownership: exit() does not unwind this frame, but keep the worker's
-            // state out of anything exit might tear down.
+    expect_clean_exit(
+        [] {
             auto exiting = std::make_shared<th::Event>();
-            th::Thread worker([exiting] {
-                if (!exiting->wait(kLong)) {
-                    ::_exit(kWorkerStuck);
-                }
-                // Give a wrongly unwaited-for exit every chance to finish first.
-                std::this_thread::sleep_for(200ms);
-                say("worker done\n");
-            });
-            worker.start();
+            const th::Thread worker = start_worker(exiting, "worker done\n", 200ms);
             say("main exiting\n");
             exiting->set();
             exit_process(0);
         },
-        ExitedWithCode(0), "main exiting\nworker done\n");
+        "main exiting\nworker done\n");
 }
 
 TEST_F(ExitRuleDeathTest, ExitDoesNotWaitForADaemonThread) {
-    EXPECT_EXIT(
-        {
-            start_watchdog();
+    expect_clean_exit(
+        [] {
             auto running = std::make_shared<th::Event>();
             th::Thread daemon({.daemon = true}, [running] {
                 running->set();
-                th::Event never;
-                never.wait(kLong);
-                // Only reached if exit waited for this thread.
-                say("daemon done\n");
-                ::_exit(kDaemonWaited);
+                outlast_the_exit();
             });
             daemon.start();
             running->wait(kLong);
             say("main exiting\n");
             exit_process(0);
         },
-        ExitedWithCode(0), "^main exiting\n$");
+        "^main exiting\n$");
 }
 
 TEST_F(ExitRuleDeathTest, DaemonInheritedFromADaemonThreadIsNotWaitedFor) {
-    EXPECT_EXIT(
-        {
-            start_watchdog();
+    expect_clean_exit(
+        [] {
             auto running = std::make_shared<th::Event>();
             th::Thread parent({.daemon = true}, [running] {
                 // No options: a daemon, like its creator.
-                th::Thread([] {
-                    th::Event never;
-                    never.wait(kLong);
-                    ::_exit(kDaemonWaited);
-                }).start();
+                th::Thread(outlast_the_exit).start();
                 running->set();
             });
             parent.start();
             running->wait(kLong);
             exit_process(0);
         },
-        ExitedWithCode(0), "");
+        "");
 }
 
 TEST_F(ExitRuleDeathTest, AtexitCallsRunNewestFirstBeforeTheJoin) {
-    EXPECT_EXIT(
-        {
-            start_watchdog();
+    expect_clean_exit(
+        [] {
+            // Only an atexit call releases the worker: the calls run before the join.
             auto release = std::make_shared<th::Event>();
-            th::Thread worker([release] {
-                // Only an atexit call releases the worker: the calls run before the join.
-                if (!release->wait(kLong)) {
-                    say("worker stuck\n");
-                    ::_exit(kWorkerStuck);
-                }
-                say("worker done\n");
-            });
-            worker.start();
+            const th::Thread worker = start_worker(release, "worker done\n");
             th::register_atexit([release] {
                 say("atexit: first registered\n");
                 release->set();
@@ -140,12 +150,12 @@ TEST_F(ExitRuleDeathTest, AtexitCallsRunNewestFirstBeforeTheJoin) {
             say("main exiting\n");
             exit_process(0);
         },
-        ExitedWithCode(0),
         "main exiting\natexit: second registered\natexit: first registered\nworker done\n");
 }
 
 TEST_F(ExitRuleDeathTest, AtexitCallWithoutAnyThread) {
-    // As CPython's test_atexit_output: registering is enough to have the call made.
+    // As CPython's test_atexit_output: registering is enough to have the call made. Without the
+    // watchdog, so that no thread at all runs.
     EXPECT_EXIT(
         {
             th::register_atexit([] { say("parrot\n"); });
@@ -155,17 +165,10 @@ TEST_F(ExitRuleDeathTest, AtexitCallWithoutAnyThread) {
 }
 
 TEST_F(ExitRuleDeathTest, AFailingAtexitCallIsReportedAndTheOthersRun) {
-    EXPECT_EXIT(
-        {
-            start_watchdog();
+    expect_clean_exit(
+        [] {
             auto release = std::make_shared<th::Event>();
-            th::Thread worker([release] {
-                if (!release->wait(kLong)) {
-                    ::_exit(kWorkerStuck);
-                }
-                say("worker done\n");
-            });
-            worker.start();
+            const th::Thread worker = start_worker(release, "worker done\n");
             th::register_atexit([release] {
                 say("older call ran\n");
                 release->set();
@@ -173,15 +176,13 @@ TEST_F(ExitRuleDeathTest, AFailingAtexitCallIsReportedAndTheOthersRun) {
             th::register_atexit([] { throw std::runtime_error("atexit call failed"); });
             exit_process(0);
         },
-        ExitedWithCode(0),
         "Exception in threading atexit call:\nstd::runtime_error: atexit call failed\n"
         "older call ran\nworker done\n");
 }
 
 TEST_F(ExitRuleDeathTest, AThreadStartedByAnAtexitCallIsWaitedFor) {
-    EXPECT_EXIT(
-        {
-            start_watchdog();
+    expect_clean_exit(
+        [] {
             th::register_atexit([] {
                 th::Thread([] {
                     std::this_thread::sleep_for(200ms);
@@ -190,15 +191,14 @@ TEST_F(ExitRuleDeathTest, AThreadStartedByAnAtexitCallIsWaitedFor) {
             });
             exit_process(0);
         },
-        ExitedWithCode(0), "^late worker done\n$");
+        "^late worker done\n$");
 }
 
 TEST_F(ExitRuleDeathTest, AThreadJoiningTheMainThreadIsReleasedAtExit) {
     // As CPython's test_1_join_on_shutdown: the main thread counts as ended once exit has
     // begun, so a non-daemon thread waiting for it does not deadlock the exit.
-    EXPECT_EXIT(
-        {
-            start_watchdog();
+    expect_clean_exit(
+        [] {
             th::Thread joiner([main = th::main_thread()] {
                 if (!main.join(kLong)) {
                     say("join timed out\n");
@@ -211,22 +211,14 @@ TEST_F(ExitRuleDeathTest, AThreadJoiningTheMainThreadIsReleasedAtExit) {
             say("end of main\n");
             exit_process(0);
         },
-        ExitedWithCode(0), "^end of main\nend of thread\n$");
+        "^end of main\nend of thread\n$");
 }
 
 TEST_F(ExitRuleDeathTest, ExitFromAThreadWaitsForTheOthersButNotItself) {
-    EXPECT_EXIT(
-        {
-            start_watchdog();
+    expect_clean_exit(
+        [] {
             auto go = std::make_shared<th::Event>();
-            th::Thread other([go] {
-                if (!go->wait(kLong)) {
-                    ::_exit(kWorkerStuck);
-                }
-                std::this_thread::sleep_for(200ms);
-                say("other done\n");
-            });
-            other.start();
+            const th::Thread other = start_worker(go, "other done\n", 200ms);
             th::Thread exiting([go] {
                 say("thread calls exit\n");
                 go->set();
@@ -237,23 +229,16 @@ TEST_F(ExitRuleDeathTest, ExitFromAThreadWaitsForTheOthersButNotItself) {
             exiting.join(2 * kLong);
             ::_exit(kHung);
         },
-        ExitedWithCode(0), "^thread calls exit\nother done\n$");
+        "^thread calls exit\nother done\n$");
 }
 
 TEST_F(ExitRuleDeathTest, ExitFromAForeignThreadThatHasADummyEntry) {
     // exit() destroys the caller's thread_local objects, its dummy entry among them, before the
     // exit rule runs: the rule must not depend on them.
-    EXPECT_EXIT(
-        {
-            start_watchdog();
+    expect_clean_exit(
+        [] {
             auto go = std::make_shared<th::Event>();
-            th::Thread other([go] {
-                if (!go->wait(kLong)) {
-                    ::_exit(kWorkerStuck);
-                }
-                say("other done\n");
-            });
-            other.start();
+            const th::Thread other = start_worker(go, "other done\n");
             std::thread foreign([go] {
                 (void)th::current_thread();
                 say("foreign thread calls exit\n");
@@ -263,7 +248,7 @@ TEST_F(ExitRuleDeathTest, ExitFromAForeignThreadThatHasADummyEntry) {
             foreign.join();
             ::_exit(kHung);
         },
-        ExitedWithCode(0), "^foreign thread calls exit\nother done\n$");
+        "^foreign thread calls exit\nother done\n$");
 }
 
 } // namespace

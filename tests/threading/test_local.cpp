@@ -18,10 +18,13 @@
 #include <concur/threading/thread.hpp>
 #include <gtest/gtest.h>
 
+#include "common/wait_helpers.hpp"
+
 namespace {
 
 using namespace std::chrono_literals;
 namespace th = concur::threading;
+using concur_test::eventually;
 
 // Joins `t` within `limit`; false if it has not ended by then (the thread is abandoned).
 bool join_within(std::thread t, std::chrono::seconds limit = 10s) {
@@ -152,11 +155,7 @@ TEST_F(Local, ValuesDestroyedWithTheLocal) {
             go.wait(10s);
         });
     }
-    const auto limit = std::chrono::steady_clock::now() + 10s;
-    while (ready < 4 && std::chrono::steady_clock::now() < limit) {
-        std::this_thread::sleep_for(1ms);
-    }
-    ASSERT_EQ(ready, 4);
+    ASSERT_TRUE(eventually([&] { return ready == 4; }));
     (*data)->value = 1;
     EXPECT_EQ(Tracked::alive, 5);
     data.reset();
@@ -204,6 +203,8 @@ TEST_F(Local, ThreadExitRacesWithLocalDestruction) {
                 ++touched;
             });
         }
+        // Spins rather than polls: the reset below must follow the last touch closely, to race
+        // with the threads' exits.
         const auto limit = std::chrono::steady_clock::now() + 10s;
         while (touched < 3 && std::chrono::steady_clock::now() < limit) {
             std::this_thread::yield();

@@ -1,10 +1,7 @@
 // threading.RLock, after CPython's Lib/test/lock_tests.py (BaseLockTests, RLockTests).
-#include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <mutex>
-#include <stdexcept>
-#include <thread>
-#include <vector>
 
 #include <concur/core/exceptions.hpp>
 #include <concur/threading/event.hpp>
@@ -12,35 +9,16 @@
 #include <concur/threading/thread.hpp>
 #include <gtest/gtest.h>
 
+#include "threading/lock_checks.hpp"
+
 namespace {
 
 using namespace std::chrono_literals;
+using namespace threading_test;
 namespace th = concur::threading;
-using Seconds = std::chrono::duration<double>;
-
-template <class F>
-th::Thread spawn(F fn) {
-    th::Thread t({.daemon = true}, std::move(fn));
-    t.start();
-    return t;
-}
-
-// Runs `fn` in another thread and returns its result.
-template <class F>
-auto in_other_thread(F fn) {
-    decltype(fn()) result{};
-    auto t = spawn([&] { result = fn(); });
-    EXPECT_TRUE(t.join(10s));
-    return result;
-}
 
 TEST(RLock, AcquireRelease) {
-    th::RLock lock;
-    EXPECT_FALSE(lock.locked());
-    EXPECT_TRUE(lock.acquire());
-    EXPECT_TRUE(lock.locked());
-    lock.release();
-    EXPECT_FALSE(lock.locked());
+    check_acquire_release<th::RLock>();
 }
 
 TEST(RLock, Reacquire) {
@@ -82,31 +60,12 @@ TEST(RLock, TryAcquireContended) {
 TEST(RLock, AcquireContended) {
     th::RLock lock;
     lock.acquire();
-    std::atomic<int> started{0};
-    std::atomic<int> finished{0};
-    std::vector<th::Thread> threads;
-    for (int i = 0; i < 5; ++i) {
-        threads.push_back(spawn([&] {
-            ++started;
-            lock.acquire();
-            lock.acquire();
-            lock.release();
-            lock.release();
-            ++finished;
-        }));
-    }
-    const auto limit = std::chrono::steady_clock::now() + 10s;
-    while (started < 5 && std::chrono::steady_clock::now() < limit) {
-        std::this_thread::sleep_for(1ms);
-    }
-    ASSERT_EQ(started, 5);
-    std::this_thread::sleep_for(10ms); // a chance to run ahead, were the lock broken
-    EXPECT_EQ(finished, 0);
-    lock.release();
-    for (auto& t : threads) {
-        ASSERT_TRUE(t.join(10s));
-    }
-    EXPECT_EQ(finished, 5);
+    check_waiters_pass_after_release(lock, [&] {
+        lock.acquire();
+        lock.acquire();
+        lock.release();
+        lock.release();
+    });
 }
 
 TEST(RLock, ScopedLockIsWith) {
@@ -117,13 +76,7 @@ TEST(RLock, ScopedLockIsWith) {
         EXPECT_TRUE(lock.is_owned());
     }
     EXPECT_FALSE(lock.locked());
-    EXPECT_THROW(
-        {
-            std::scoped_lock guard(lock);
-            throw std::logic_error("inside with");
-        },
-        std::logic_error);
-    EXPECT_FALSE(lock.locked());
+    expect_released_when_with_block_throws(lock);
 }
 
 TEST(RLock, TimeoutArguments) {
@@ -142,16 +95,7 @@ TEST(RLock, TimeoutArguments) {
 TEST(RLock, TimeoutReturnsFalse) {
     th::RLock lock;
     lock.acquire();
-    Seconds elapsed{};
-    const bool got = in_other_thread([&] {
-        const auto start = std::chrono::steady_clock::now();
-        const bool result = lock.acquire(true, 50ms);
-        elapsed = std::chrono::steady_clock::now() - start;
-        return result;
-    });
-    EXPECT_FALSE(got);
-    EXPECT_GE(elapsed, 30ms);
-    EXPECT_LT(elapsed, 5s);
+    expect_timed_acquire_gives_up_elsewhere(lock);
     lock.release();
 }
 
@@ -249,19 +193,11 @@ TEST(RLock, TryLockUntil) {
 TEST(RLock, MutualExclusion) {
     th::RLock lock;
     long counter = 0; // plain: the lock alone must keep the increments apart (TSan checks)
-    std::vector<th::Thread> threads;
-    for (int i = 0; i < 4; ++i) {
-        threads.push_back(spawn([&] {
-            for (int j = 0; j < 10000; ++j) {
-                std::scoped_lock outer(lock);
-                std::scoped_lock inner(lock);
-                ++counter;
-            }
-        }));
-    }
-    for (auto& t : threads) {
-        ASSERT_TRUE(t.join(30s));
-    }
+    ASSERT_NO_FATAL_FAILURE(run_on_four_threads(10000, [&] {
+        std::scoped_lock outer(lock);
+        std::scoped_lock inner(lock);
+        ++counter;
+    }));
     EXPECT_EQ(counter, 40000);
 }
 
