@@ -60,10 +60,10 @@ private:
 
 /// What one measured run reports.
 struct Run {
-    long n = 0;          // work items
-    double seconds = 0;  // wall time of the measured part
-    bool ok = false;     // the result was verified
-    std::string extra;   // further JSON members, e.g. "\"threads\":4"
+    long n = 0;         // work items
+    double seconds = 0; // wall time of the measured part
+    bool ok = false;    // the result was verified
+    std::string extra;  // further JSON members, e.g. "\"threads\":4"
 };
 
 using Variant = std::function<Run(const Options&)>;
@@ -115,8 +115,8 @@ inline Outcome run_in_child(const Variant& variant, const Options& options) {
     Outcome out;
     int ok = 0;
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 ||
-        std::sscanf(text.c_str(), "%ld %lf %lf %d", &out.run.n, &out.run.seconds,
-                    &out.peak_rss_mb, &ok) != 4) {
+        std::sscanf(text.c_str(), "%ld %lf %lf %d", &out.run.n, &out.run.seconds, &out.peak_rss_mb,
+                    &ok) != 4) {
         return out;
     }
     out.run.ok = ok != 0;
@@ -195,11 +195,10 @@ inline int main(int argc, char** argv, const std::string& workload,
         std::printf("{\"workload\":\"%s\",\"impl\":\"%s\",\"lang\":\"cpp\",\"n\":%ld,"
                     "\"seconds\":%.6f,\"per_sec\":%.1f,\"peak_rss_mb\":%.1f,\"ok\":%s,"
                     "\"runs\":%zu,\"all_per_sec\":%s,\"all_seconds\":%s%s%s}\n",
-                    workload.c_str(), name.c_str(), median.run.n, median.run.seconds,
-                    rate(median), rss_sorted[rss_sorted.size() / 2], all_ok ? "true" : "false",
-                    runs.size(), detail::list(rates, "%.1f").c_str(),
-                    detail::list(seconds, "%.6f").c_str(), median.run.extra.empty() ? "" : ",",
-                    median.run.extra.c_str());
+                    workload.c_str(), name.c_str(), median.run.n, median.run.seconds, rate(median),
+                    rss_sorted[rss_sorted.size() / 2], all_ok ? "true" : "false", runs.size(),
+                    detail::list(rates, "%.1f").c_str(), detail::list(seconds, "%.6f").c_str(),
+                    median.run.extra.empty() ? "" : ",", median.run.extra.c_str());
         std::fflush(stdout);
         if (!all_ok) {
             status = 1;

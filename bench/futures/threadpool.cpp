@@ -16,9 +16,13 @@ namespace futures = concur::futures;
 
 namespace {
 
-long square(long x) { return x * x; }
+long square(long x) {
+    return x * x;
+}
 
-long expected(long n) { return (n - 1) * n * (2 * n - 1) / 6; }
+long expected(long n) {
+    return (n - 1) * n * (2 * n - 1) / 6;
+}
 
 struct Setup {
     long n;

@@ -79,9 +79,8 @@ void BM_FutureCallback(benchmark::State& state) {
     long sum = 0;
     for (auto _ : state) {
         concur::futures::Future<long> f;
-        f.add_done_callback([&sum](const concur::futures::Future<long>& done) {
-            sum += done.result();
-        });
+        f.add_done_callback(
+            [&sum](const concur::futures::Future<long>& done) { sum += done.result(); });
         f.set_result(1L);
     }
     benchmark::DoNotOptimize(sum);

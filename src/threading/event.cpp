@@ -20,7 +20,9 @@ void Event::set() noexcept {
     }
 }
 
-void Event::clear() noexcept { word_.fetch_and(~kFlag, std::memory_order_relaxed); }
+void Event::clear() noexcept {
+    word_.fetch_and(~kFlag, std::memory_order_relaxed);
+}
 
 bool Event::wait(Timeout timeout) const {
     if (is_set()) {

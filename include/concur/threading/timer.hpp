@@ -15,8 +15,9 @@ namespace concur::threading {
 class Timer : public Thread {
 public:
     template <class F, class... Args>
-        requires std::is_invocable_v<std::decay_t<F>&, std::decay_t<Args>&...>
-    Timer(std::chrono::duration<double> interval, F&& function, Args&&... args)
+    requires std::is_invocable_v < std::decay_t<F>
+    &, std::decay_t<Args>&... >
+           Timer(std::chrono::duration<double> interval, F&& function, Args&&... args)
         : Timer(std::make_shared<Event>(), interval,
                 bind(std::forward<F>(function), std::forward<Args>(args)...)) {}
 
