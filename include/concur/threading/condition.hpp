@@ -8,6 +8,7 @@
 #include <type_traits>
 
 #include "concur/core/timeout.hpp"
+#include "concur/threading/detail/lockable.hpp"
 #include "concur/threading/lock.hpp"
 #include "concur/threading/rlock.hpp"
 
@@ -16,7 +17,7 @@ namespace concur::threading {
 /// A condition variable (Python's threading.Condition): threads holding its lock wait() until
 /// another thread holding it calls notify(). Waiters are woken in the order they began to
 /// wait. The condition is also a Lockable, so `std::unique_lock g(cond);` is `with cond:`.
-class Condition {
+class Condition : public detail::Lockable<Condition> {
 public:
     /// A condition with a lock of its own, a new RLock.
     Condition();
@@ -34,18 +35,6 @@ public:
     /// Releases the underlying lock, as its release() does.
     void release();
 
-    // The standard Lockable and TimedLockable requirements, forwarded to the underlying lock.
-    void lock() { acquire(); }
-    void unlock() { release(); }
-    bool try_lock() { return acquire(false); }
-    template <class Rep, class Period>
-    bool try_lock_for(const std::chrono::duration<Rep, Period>& timeout) {
-        return acquire(true, std::chrono::duration<double>(timeout));
-    }
-    template <class Duration>
-    bool try_lock_until(const std::chrono::time_point<Clock, Duration>& when) {
-        return acquire_until(Deadline::at(std::chrono::time_point_cast<Clock::duration>(when)));
-    }
     bool acquire_until(const Deadline& deadline);
 
     /// Releases the lock (all recursion levels of an RLock), waits until notified or until

@@ -6,13 +6,14 @@
 #include <cstdint>
 
 #include "concur/core/timeout.hpp"
+#include "concur/threading/detail/lockable.hpp"
 
 namespace concur::threading {
 
 /// A primitive lock (Python's threading.Lock). Unlike std::mutex any thread may release it,
 /// and acquire takes a timeout. Also a standard TimedLockable, so `std::scoped_lock g(lock);`
 /// is `with lock:`.
-class Lock {
+class Lock : public detail::Lockable<Lock> {
 public:
     Lock() = default;
     Lock(const Lock&) = delete;
@@ -30,19 +31,6 @@ public:
     /// True if the lock is held.
     [[nodiscard]] bool locked() const noexcept {
         return state_.load(std::memory_order_relaxed) != kUnlocked;
-    }
-
-    // The standard Lockable and TimedLockable requirements, for std::scoped_lock and friends.
-    void lock() { acquire(); }
-    void unlock() { release(); }
-    bool try_lock() { return acquire(false); }
-    template <class Rep, class Period>
-    bool try_lock_for(const std::chrono::duration<Rep, Period>& timeout) {
-        return acquire(true, std::chrono::duration<double>(timeout));
-    }
-    template <class Duration>
-    bool try_lock_until(const std::chrono::time_point<Clock, Duration>& when) {
-        return acquire_until(Deadline::at(std::chrono::time_point_cast<Clock::duration>(when)));
     }
 
     /// Acquires the lock, giving up at `deadline`; true if acquired. For building other

@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include "concur/core/timeout.hpp"
+#include "concur/threading/detail/lockable.hpp"
 #include "concur/threading/lock.hpp"
 
 namespace concur::threading {
@@ -13,7 +14,7 @@ namespace concur::threading {
 /// A reentrant lock (Python's threading.RLock): the owning thread may acquire it again, and
 /// must release it as many times; only the owner may release it. Also a standard
 /// TimedLockable, so `std::scoped_lock g(rlock);` is `with rlock:`.
-class RLock {
+class RLock : public detail::Lockable<RLock> {
 public:
     RLock() = default;
     RLock(const RLock&) = delete;
@@ -31,19 +32,6 @@ public:
 
     /// True if some thread holds the lock (Python 3.14's RLock.locked).
     [[nodiscard]] bool locked() const noexcept { return block_.locked(); }
-
-    // The standard Lockable and TimedLockable requirements, for std::scoped_lock and friends.
-    void lock() { acquire(); }
-    void unlock() { release(); }
-    bool try_lock() { return acquire(false); }
-    template <class Rep, class Period>
-    bool try_lock_for(const std::chrono::duration<Rep, Period>& timeout) {
-        return acquire(true, std::chrono::duration<double>(timeout));
-    }
-    template <class Duration>
-    bool try_lock_until(const std::chrono::time_point<Clock, Duration>& when) {
-        return acquire_until(Deadline::at(std::chrono::time_point_cast<Clock::duration>(when)));
-    }
 
     /// Acquires the lock (or one more level of it), giving up at `deadline`; true if acquired.
     bool acquire_until(const Deadline& deadline);

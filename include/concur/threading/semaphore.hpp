@@ -7,13 +7,14 @@
 #include <cstdint>
 
 #include "concur/core/timeout.hpp"
+#include "concur/threading/detail/lockable.hpp"
 
 namespace concur::threading {
 
 /// A semaphore (Python's threading.Semaphore): a counter that acquire() decrements, waiting
 /// while it is zero, and release() increments. Also a standard TimedLockable, so
 /// `std::scoped_lock g(sem);` is `with sem:`.
-class Semaphore {
+class Semaphore : public detail::Lockable<Semaphore> {
 public:
     /// A semaphore whose counter starts at `value`; a negative value is a ValueError.
     explicit Semaphore(int value = 1);
@@ -31,19 +32,6 @@ public:
     /// Increments the counter by `n`, waking up to `n` waiting threads. `n` < 1 is a
     /// ValueError; a counter past 2^32 - 1 is an std::overflow_error.
     void release(int n = 1);
-
-    // The standard Lockable and TimedLockable requirements, for std::scoped_lock and friends.
-    void lock() { acquire(); }
-    void unlock() { release(); }
-    bool try_lock() { return acquire(false); }
-    template <class Rep, class Period>
-    bool try_lock_for(const std::chrono::duration<Rep, Period>& timeout) {
-        return acquire(true, std::chrono::duration<double>(timeout));
-    }
-    template <class Duration>
-    bool try_lock_until(const std::chrono::time_point<Clock, Duration>& when) {
-        return acquire_until(Deadline::at(std::chrono::time_point_cast<Clock::duration>(when)));
-    }
 
 protected:
     /// For BoundedSemaphore: release() beyond `value` is a ValueError.
