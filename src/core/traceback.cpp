@@ -67,8 +67,10 @@ void log_exception(std::string_view context, const std::exception_ptr& exc) {
     if (!text.empty() && text.back() != '\n') {
         text += '\n';
     }
-    text += format_exception(exc);
-    text += '\n';
+    if (exc) {
+        text += format_exception(exc);
+        text += '\n';
+    }
     // One write(2) per report keeps reports from concurrent threads whole.
     const char* p = text.data();
     std::size_t left = text.size();

@@ -17,8 +17,8 @@ std::string exception_message(const std::exception_ptr& exc);
 /// traceback.format_exception_only.
 std::string format_exception(const std::exception_ptr& exc);
 
-/// Writes `context`, then the formatted exception, to stderr in one write, so that lines from
-/// several threads never interleave. The error reporting of callbacks and hooks nobody awaits.
+/// Writes `context`, then the formatted exception (if any), to stderr in one write, so that
+/// lines from several threads never interleave. The error reporting of callbacks and hooks.
 void log_exception(std::string_view context, const std::exception_ptr& exc);
 
 } // namespace concur

@@ -1,0 +1,9 @@
+// concur::asyncio: Python's asyncio.
+#pragma once
+
+#include "concur/asyncio/coroutine.hpp"
+#include "concur/asyncio/events.hpp"
+#include "concur/asyncio/future.hpp"
+#include "concur/asyncio/runners.hpp"
+#include "concur/asyncio/sleep.hpp"
+#include "concur/asyncio/task.hpp"

@@ -1,0 +1,118 @@
+// The state shared by asyncio::Future<T> and Task<T>: status, callbacks, ownership.
+#pragma once
+
+#include <cstdint>
+#include <exception>
+#include <memory>
+#include <string>
+
+#include "concur/core/slot_pool.hpp"
+
+namespace concur::asyncio {
+class EventLoop;
+}
+
+namespace concur::asyncio::detail {
+
+class FutureCore;
+
+/// What a task is suspended on, so that Task::cancel() can reach it: a future, another task,
+/// a sleep's timer, a lock's queue of waiters. cancel_suspension() arranges for the task to
+/// wake with CancelledError and returns true, or returns false if it can no longer do so.
+class Suspension {
+public:
+    virtual bool cancel_suspension(const std::string* message) = 0;
+
+protected:
+    ~Suspension() = default;
+};
+
+/// Told when a future is done. Internal waiters (a task awaiting the future, gather's
+/// bookkeeping) are told at once, in the order they were added; user callbacks are scheduled
+/// on the loop, as Python's are.
+struct Waiter {
+    Waiter* next = nullptr;
+    /// A done-callback node the future owns (and deletes if it never completes); awaiters are
+    /// owned by the awaiting frame.
+    bool owned_by_future = false;
+    /// In a future's list; cleared when told, or when the future goes first.
+    bool registered = false;
+    virtual void on_done(FutureCore& future) noexcept = 0;
+    virtual ~Waiter() = default;
+};
+
+/// The type-independent part of a future's state. Loop-bound: used from the loop's thread only,
+/// so nothing here is atomic.
+class FutureCore : public Suspension, public SlotAllocated {
+public:
+    enum class State : std::uint8_t { kPending, kCancelled, kFinished };
+
+    explicit FutureCore(EventLoop* loop) noexcept : loop_(loop) {}
+    FutureCore(const FutureCore&) = delete;
+    FutureCore& operator=(const FutureCore&) = delete;
+
+    void retain() noexcept { ++refs_; }
+    void release() noexcept {
+        if (--refs_ == 0) {
+            destroy();
+        }
+    }
+
+    [[nodiscard]] EventLoop* loop() const noexcept { return loop_; }
+    /// The loop closed with this future pending: it will never complete.
+    void orphan() noexcept { loop_ = nullptr; }
+    [[nodiscard]] State state() const noexcept { return state_; }
+    [[nodiscard]] bool done() const noexcept { return state_ != State::kPending; }
+    [[nodiscard]] bool cancelled() const noexcept { return state_ == State::kCancelled; }
+    [[nodiscard]] bool has_exception() const noexcept { return has_exception_; }
+
+    /// Python's Future.cancel(msg): false if already done; otherwise cancels, tells waiters,
+    /// schedules callbacks, and returns true. A Task overrides it (it cancels what it awaits).
+    virtual bool cancel(const std::string* message);
+
+    /// Waiting on a future: cancelling the waiting task cancels the future.
+    bool cancel_suspension(const std::string* message) override { return cancel(message); }
+
+    /// The CancelledError a cancelled future raises, with its message.
+    [[nodiscard]] std::exception_ptr cancelled_error() const;
+
+    /// Adds a waiter; it is told when the future is done (the caller checks done() first).
+    void add_waiter(Waiter* waiter) noexcept;
+    /// Removes a waiter that has not been told; no-op otherwise.
+    void remove_waiter(Waiter* waiter) noexcept;
+
+    /// The exception has been looked at: no "exception was never retrieved" report.
+    void mark_retrieved() noexcept { log_traceback_ = false; }
+
+    /// The stored exception (has_exception()), marked as retrieved.
+    [[nodiscard]] const std::exception_ptr& take_exception() noexcept {
+        log_traceback_ = false;
+        return exception_;
+    }
+
+    /// Python's repr: "<Future pending>", "<Task finished name='Task-1'>"...
+    [[nodiscard]] virtual std::string repr() const;
+
+protected:
+    virtual ~FutureCore();
+
+    /// Frees the state when the last owner lets go.
+    virtual void destroy() noexcept = 0;
+
+    /// After the state has turned done: tells waiters and schedules callbacks.
+    void notify_done() noexcept;
+
+    /// Reports an exception nobody retrieved, as Python's "exception was never retrieved".
+    void report_unretrieved(const char* what, const std::exception_ptr& exc) noexcept;
+
+    EventLoop* loop_;
+    Waiter* waiters_ = nullptr;
+    std::exception_ptr exception_; // valid when has_exception_
+    std::unique_ptr<std::string> cancel_message_;
+    std::uint32_t refs_ = 1;
+    State state_ = State::kPending;
+    bool has_exception_ = false;
+    bool log_traceback_ = false;
+};
+
+} // namespace concur::asyncio::detail

@@ -1,0 +1,187 @@
+// The promise behind every Coroutine<T>. A coroutine awaited by another runs inline, as Python's
+// `await coro` does; one given to create_task() becomes the task itself: its frame holds the
+// task's state, so a task is one allocation (from the slot pool).
+#pragma once
+
+#include <coroutine>
+#include <cstdint>
+#include <exception>
+#include <memory>
+#include <new>
+#include <string>
+#include <type_traits>
+#include <utility>
+
+#include "concur/asyncio/detail/future_core.hpp"
+#include "concur/asyncio/detail/runnable.hpp"
+
+namespace concur::asyncio {
+template <class T>
+class Coroutine;
+} // namespace concur::asyncio
+
+namespace concur::asyncio::detail {
+
+class PromiseBase;
+
+/// The task being stepped on this thread (Python's current_task()), or null.
+PromiseBase* current_task() noexcept;
+
+/// The task a suspending awaitable belongs to; RuntimeError outside a task.
+PromiseBase& task_for_await(const char* what);
+
+class PromiseBase : public FutureCore, public Runnable {
+public:
+    PromiseBase() noexcept : FutureCore(nullptr) { run = &PromiseBase::step; }
+
+    struct InitialAwaiter {
+        PromiseBase* promise;
+        [[nodiscard]] bool await_ready() const noexcept { return false; }
+        void await_suspend(std::coroutine_handle<> /*h*/) const noexcept {}
+        void await_resume() const {
+            // A task cancelled before its first step raises CancelledError before its body
+            // runs, as Python throws it into the coroutine at its start.
+            if (promise->must_cancel_) {
+                promise->throw_cancelled();
+            }
+        }
+    };
+    InitialAwaiter initial_suspend() noexcept { return {this}; }
+
+    struct FinalAwaiter {
+        [[nodiscard]] bool await_ready() const noexcept { return false; }
+        template <class P>
+        std::coroutine_handle<> await_suspend(std::coroutine_handle<P> h) const noexcept {
+            PromiseBase& p = h.promise();
+            if (p.continuation_) {
+                return p.continuation_; // awaited inline: back to the awaiting coroutine
+            }
+            if (p.is_task_) {
+                p.finish_task(); // may free the frame: touch nothing after
+            }
+            return std::noop_coroutine();
+        }
+        void await_resume() const noexcept {}
+    };
+    FinalAwaiter final_suspend() noexcept { return {}; }
+
+    void unhandled_exception() noexcept {
+        exception_ = std::current_exception();
+        has_exception_ = true;
+    }
+
+    /// Makes this coroutine a task of `loop` and schedules its first step.
+    void start_task(EventLoop* loop, std::coroutine_handle<> root);
+
+    /// Python's Task.cancel(msg): cancels what the task awaits, or has it raise CancelledError
+    /// at its next step. False if the task is done.
+    bool cancel(const std::string* message) override;
+
+    /// Raises the CancelledError the task owes (clearing must_cancel_).
+    [[noreturn]] void throw_cancelled();
+
+    /// Called by an awaitable about to suspend the current task on `on` (which may be null if
+    /// the suspension cannot be cancelled): records where to resume and what to cancel.
+    void suspend_on(std::coroutine_handle<> h, Suspension* on) noexcept {
+        resume_point_ = h;
+        waiting_on_ = on;
+    }
+    /// Called by that awaitable as it resumes: raises CancelledError if a cancel() came that the
+    /// suspension itself could not deliver.
+    void resume_from_suspension() {
+        waiting_on_ = nullptr;
+        if (must_cancel_) {
+            throw_cancelled();
+        }
+    }
+
+    [[nodiscard]] bool is_task() const noexcept { return is_task_; }
+    [[nodiscard]] std::string name() const;
+    void set_name(std::string name);
+    [[nodiscard]] std::uint32_t cancelling() const noexcept { return num_cancels_requested_; }
+    std::uint32_t uncancel() noexcept {
+        if (num_cancels_requested_ > 0) {
+            --num_cancels_requested_;
+            if (num_cancels_requested_ == 0) {
+                must_cancel_ = false;
+            }
+        }
+        return num_cancels_requested_;
+    }
+    [[nodiscard]] std::string repr() const override;
+
+    /// The handle of the coroutine this promise belongs to.
+    virtual std::coroutine_handle<> handle() noexcept = 0;
+
+    // Linked list of a loop's pending tasks (EventLoop owns the links).
+    PromiseBase* prev_task_ = nullptr;
+    PromiseBase* next_task_ = nullptr;
+    // Inline await: the coroutine to resume when this one returns.
+    std::coroutine_handle<> continuation_;
+
+protected:
+    /// Reports "Task exception was never retrieved" when that is so.
+    ~PromiseBase() override;
+
+private:
+    static void step(Runnable* self);
+    void finish_task() noexcept;
+
+    std::coroutine_handle<> resume_point_; // the innermost coroutine of the task, suspended
+    Suspension* waiting_on_ = nullptr;
+    std::unique_ptr<std::string> name_;
+    std::uint64_t id_ = 0;
+    std::uint32_t num_cancels_requested_ = 0;
+    bool must_cancel_ = false;
+    bool is_task_ = false;
+};
+
+/// The typed promise: the coroutine's return value.
+template <class T>
+class Promise final : public PromiseBase {
+public:
+    Promise() noexcept {} // NOLINT: value_ is constructed by return_value
+    ~Promise() override {
+        if (has_value_) {
+            value_.~T();
+        }
+    }
+
+    Coroutine<T> get_return_object() noexcept;
+
+    template <class U>
+    void return_value(U&& value) {
+        ::new (static_cast<void*>(&value_)) T(std::forward<U>(value));
+        has_value_ = true;
+    }
+
+    [[nodiscard]] T& value() noexcept { return value_; }
+
+    std::coroutine_handle<> handle() noexcept override {
+        return std::coroutine_handle<Promise>::from_promise(*this);
+    }
+
+protected:
+    void destroy() noexcept override { std::coroutine_handle<Promise>::from_promise(*this).destroy(); }
+
+private:
+    union {
+        T value_;
+    };
+    bool has_value_ = false;
+};
+
+template <>
+class Promise<void> final : public PromiseBase {
+public:
+    Coroutine<void> get_return_object() noexcept;
+    void return_void() noexcept {}
+    std::coroutine_handle<> handle() noexcept override {
+        return std::coroutine_handle<Promise>::from_promise(*this);
+    }
+
+protected:
+    void destroy() noexcept override { std::coroutine_handle<Promise>::from_promise(*this).destroy(); }
+};
+
+} // namespace concur::asyncio::detail

@@ -1,0 +1,131 @@
+#include "concur/asyncio/detail/promise.hpp"
+
+#include "concur/asyncio/events.hpp"
+#include "concur/asyncio/sleep.hpp"
+#include "concur/core/exceptions.hpp"
+
+namespace concur::asyncio::detail {
+
+namespace {
+// Set while a task is stepped: what current_task() returns and awaitables suspend.
+thread_local PromiseBase* tls_current_task = nullptr;
+} // namespace
+
+PromiseBase* current_task() noexcept { return tls_current_task; }
+
+PromiseBase& task_for_await(const char* what) {
+    if (tls_current_task == nullptr) {
+        throw RuntimeError(std::string("cannot ") + what +
+                           " outside a task: run the coroutine with asyncio::run() or "
+                           "create_task()");
+    }
+    return *tls_current_task;
+}
+
+PromiseBase::~PromiseBase() {
+    if (log_traceback_ && has_exception_) {
+        report_unretrieved("Task exception was never retrieved", exception_);
+    }
+}
+
+void PromiseBase::start_task(EventLoop* loop, std::coroutine_handle<> root) {
+    loop_ = loop;
+    is_task_ = true;
+    id_ = loop->next_task_id();
+    resume_point_ = root;
+    loop->link_task(this);
+    loop->schedule(this);
+}
+
+void PromiseBase::step(Runnable* self) {
+    auto* task = static_cast<PromiseBase*>(self);
+    EventLoop* loop = task->loop_;
+    PromiseBase* const outer = tls_current_task; // a loop nested in a task's thread: none
+    tls_current_task = task;
+    loop->set_current_task(task);
+    // The task may finish, and be freed, inside resume(): nothing of it is touched after.
+    task->resume_point_.resume();
+    loop->set_current_task(outer);
+    tls_current_task = outer;
+}
+
+void PromiseBase::finish_task() noexcept {
+    EventLoop* loop = loop_;
+    loop->unlink_task(this);
+    waiting_on_ = nullptr;
+    if (has_exception_) {
+        // A coroutine that ends by raising CancelledError makes its task cancelled, as Python's.
+        bool cancelled = false;
+        try {
+            std::rethrow_exception(exception_);
+        } catch (const CancelledError&) {
+            cancelled = true;
+        } catch (...) {
+        }
+        state_ = cancelled ? State::kCancelled : State::kFinished;
+        log_traceback_ = !cancelled;
+    } else {
+        state_ = State::kFinished;
+    }
+    notify_done();
+    release(); // the loop's reference: frees the frame if no handle remains
+}
+
+bool PromiseBase::cancel(const std::string* message) {
+    log_traceback_ = false;
+    if (done() || loop_ == nullptr) {
+        return false;
+    }
+    if (!is_task_) {
+        return FutureCore::cancel(message);
+    }
+    ++num_cancels_requested_;
+    if (message != nullptr) {
+        cancel_message_ = std::make_unique<std::string>(*message);
+    }
+    if (waiting_on_ != nullptr && waiting_on_->cancel_suspension(message)) {
+        // What the task awaits will wake it with CancelledError. (Python keeps the waiter: it
+        // may be a task that swallows the cancellation, to be cancelled again later.)
+        return true;
+    }
+    must_cancel_ = true; // its next step raises CancelledError
+    return true;
+}
+
+void PromiseBase::throw_cancelled() {
+    must_cancel_ = false;
+    throw CancelledError(cancel_message_ ? *cancel_message_ : "");
+}
+
+std::string PromiseBase::name() const {
+    return name_ ? *name_ : "Task-" + std::to_string(id_);
+}
+
+void PromiseBase::set_name(std::string name) {
+    name_ = std::make_unique<std::string>(std::move(name));
+}
+
+std::string PromiseBase::repr() const {
+    if (!is_task_) {
+        return FutureCore::repr();
+    }
+    std::string state;
+    switch (state_) {
+    case State::kPending:
+        state = cancelling() > 0 ? "cancelling" : "pending";
+        break;
+    case State::kCancelled:
+        state = "cancelled";
+        break;
+    case State::kFinished:
+        state = has_exception_ ? "finished exception" : "finished";
+        break;
+    }
+    return "<Task " + state + " name='" + name() + "'>";
+}
+
+void SleepAwaiter::throw_cancelled() const {
+    throw CancelledError(message_ ? *message_ : "");
+}
+
+} // namespace concur::asyncio::detail
