@@ -4,6 +4,7 @@
 #include "concur/asyncio/coroutine.hpp"
 #include "concur/asyncio/events.hpp"
 #include "concur/asyncio/future.hpp"
+#include "concur/asyncio/gather.hpp"
 #include "concur/asyncio/runners.hpp"
 #include "concur/asyncio/sleep.hpp"
 #include "concur/asyncio/task.hpp"

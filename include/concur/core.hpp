@@ -1,8 +1,11 @@
-// concur's core: exceptions, timeouts and the small utilities every module builds on.
+// concur's core: exceptions, timeouts, generators and the small utilities every module builds
+// on.
 #pragma once
 
 #include "concur/core/exceptions.hpp"
 #include "concur/core/futex.hpp"
+#include "concur/core/outcome.hpp"
+#include "concur/core/generator.hpp"
 #include "concur/core/slot_pool.hpp"
 #include "concur/core/spin.hpp"
 #include "concur/core/timeout.hpp"

@@ -28,8 +28,8 @@ struct CallbackHandle : Runnable {
 
     UniqueFunction<void()> callback;
     EventLoop* loop;
-    TimerNode timer;                       // for call_later / call_at
-    std::atomic<std::uint32_t> refs{1};    // the loop's reference, and each Handle's
+    TimerNode timer;                    // for call_later / call_at
+    std::atomic<std::uint32_t> refs{1}; // the loop's reference, and each Handle's
     std::atomic<bool> cancelled{false};
 };
 

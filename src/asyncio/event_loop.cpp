@@ -89,7 +89,9 @@ bool Handle::cancelled() const noexcept {
     return h_ != nullptr && h_->cancelled.load(std::memory_order_acquire);
 }
 
-double TimerHandle::when() const noexcept { return h_->timer.when; }
+double TimerHandle::when() const noexcept {
+    return h_->timer.when;
+}
 
 // --- the loop
 
@@ -111,7 +113,9 @@ EventLoop::~EventLoop() {
     close();
 }
 
-EventLoop* EventLoop::running() noexcept { return tls_running_loop; }
+EventLoop* EventLoop::running() noexcept {
+    return tls_running_loop;
+}
 
 bool EventLoop::is_running() const noexcept {
     return thread_.load(std::memory_order_acquire) != 0;
@@ -126,7 +130,9 @@ void EventLoop::check_thread(const char* what) const {
     }
 }
 
-double EventLoop::time() const { return clock_->time(); }
+double EventLoop::time() const {
+    return clock_->time();
+}
 
 void EventLoop::run_forever() {
     run_until([] { return false; });
@@ -379,8 +385,8 @@ void EventLoop::call_exception_handler(const ExceptionContext& context) {
 }
 
 void EventLoop::default_exception_handler(const ExceptionContext& context) {
-    std::string text = context.message.empty() ? "Unhandled exception in event loop"
-                                               : context.message;
+    std::string text =
+        context.message.empty() ? "Unhandled exception in event loop" : context.message;
     if (!context.task.empty()) {
         text += "\ntask: " + context.task;
     }
@@ -423,7 +429,9 @@ EventLoop& get_running_loop() {
     return *loop;
 }
 
-std::unique_ptr<EventLoop> new_event_loop() { return std::make_unique<EventLoop>(); }
+std::unique_ptr<EventLoop> new_event_loop() {
+    return std::make_unique<EventLoop>();
+}
 
 std::vector<TaskInfo> all_tasks(EventLoop& loop) {
     std::vector<TaskInfo> tasks;
@@ -433,6 +441,8 @@ std::vector<TaskInfo> all_tasks(EventLoop& loop) {
     return tasks;
 }
 
-std::vector<TaskInfo> all_tasks() { return all_tasks(get_running_loop()); }
+std::vector<TaskInfo> all_tasks() {
+    return all_tasks(get_running_loop());
+}
 
 } // namespace concur::asyncio

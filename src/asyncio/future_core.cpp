@@ -26,7 +26,7 @@ bool FutureCore::cancel(const std::string* message) {
     }
     state_ = State::kCancelled;
     if (message != nullptr) {
-        cancel_message_ = std::make_unique<std::string>(*message);
+        extras().cancel_message = *message;
     }
     notify_done();
     return true;
@@ -36,7 +36,8 @@ std::exception_ptr FutureCore::cancelled_error() const {
     if (has_exception_ && exception_) {
         return exception_; // a task's own CancelledError, as its coroutine raised it
     }
-    return std::make_exception_ptr(CancelledError(cancel_message_ ? *cancel_message_ : ""));
+    const std::string* message = cancel_message();
+    return std::make_exception_ptr(CancelledError(message != nullptr ? *message : ""));
 }
 
 void FutureCore::add_waiter(Waiter* waiter) noexcept {

@@ -11,7 +11,9 @@ namespace {
 thread_local PromiseBase* tls_current_task = nullptr;
 } // namespace
 
-PromiseBase* current_task() noexcept { return tls_current_task; }
+PromiseBase* current_task() noexcept {
+    return tls_current_task;
+}
 
 PromiseBase& task_for_await(const char* what) {
     if (tls_current_task == nullptr) {
@@ -31,8 +33,8 @@ PromiseBase::~PromiseBase() {
 void PromiseBase::start_task(EventLoop* loop, std::coroutine_handle<> root) {
     loop_ = loop;
     is_task_ = true;
-    id_ = loop->next_task_id();
-    resume_point_ = root;
+    id_ = static_cast<std::uint32_t>(loop->next_task_id());
+    link_ = root;
     loop->link_task(this);
     loop->schedule(this);
 }
@@ -44,7 +46,7 @@ void PromiseBase::step(Runnable* self) {
     tls_current_task = task;
     loop->set_current_task(task);
     // The task may finish, and be freed, inside resume(): nothing of it is touched after.
-    task->resume_point_.resume();
+    task->link_.resume();
     loop->set_current_task(outer);
     tls_current_task = outer;
 }
@@ -79,9 +81,9 @@ bool PromiseBase::cancel(const std::string* message) {
     if (!is_task_) {
         return FutureCore::cancel(message);
     }
-    ++num_cancels_requested_;
+    ++extras().num_cancels_requested;
     if (message != nullptr) {
-        cancel_message_ = std::make_unique<std::string>(*message);
+        extras().cancel_message = *message;
     }
     if (waiting_on_ != nullptr && waiting_on_->cancel_suspension(message)) {
         // What the task awaits will wake it with CancelledError. (Python keeps the waiter: it
@@ -94,15 +96,16 @@ bool PromiseBase::cancel(const std::string* message) {
 
 void PromiseBase::throw_cancelled() {
     must_cancel_ = false;
-    throw CancelledError(cancel_message_ ? *cancel_message_ : "");
+    const std::string* message = cancel_message();
+    throw CancelledError(message != nullptr ? *message : "");
 }
 
 std::string PromiseBase::name() const {
-    return name_ ? *name_ : "Task-" + std::to_string(id_);
+    return extras_ && extras_->name ? *extras_->name : "Task-" + std::to_string(id_);
 }
 
 void PromiseBase::set_name(std::string name) {
-    name_ = std::make_unique<std::string>(std::move(name));
+    extras().name = std::move(name);
 }
 
 std::string PromiseBase::repr() const {
@@ -125,7 +128,8 @@ std::string PromiseBase::repr() const {
 }
 
 void SleepAwaiter::throw_cancelled() const {
-    throw CancelledError(message_ ? *message_ : "");
+    const std::string* message = task()->cancel_message();
+    throw CancelledError(message != nullptr ? *message : "");
 }
 
 } // namespace concur::asyncio::detail

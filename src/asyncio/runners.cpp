@@ -21,7 +21,9 @@ void finish_run(EventLoop& loop) noexcept {
         for (const TaskInfo& task : pending) {
             if (task.task->done() && !task.task->cancelled() && task.task->has_exception()) {
                 loop.call_exception_handler({"unhandled exception during asyncio.run() shutdown",
-                                             task.task->take_exception(), {}, task.repr()});
+                                             task.task->take_exception(),
+                                             {},
+                                             task.repr()});
             }
         }
         loop.shutdown_default_executor();

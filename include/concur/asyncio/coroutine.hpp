@@ -44,7 +44,7 @@ public:
             std::coroutine_handle<promise_type> h;
             [[nodiscard]] bool await_ready() const noexcept { return false; }
             std::coroutine_handle<> await_suspend(std::coroutine_handle<> awaiting) const noexcept {
-                h.promise().continuation_ = awaiting;
+                h.promise().set_continuation(awaiting);
                 return h; // symmetric transfer: no stack growth, no trip through the loop
             }
             T await_resume() const {

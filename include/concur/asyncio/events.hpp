@@ -155,9 +155,7 @@ public:
     void set_slow_callback_duration(std::chrono::duration<double> d) noexcept {
         slow_callback_duration_ = d.count();
     }
-    [[nodiscard]] double slow_callback_duration() const noexcept {
-        return slow_callback_duration_;
-    }
+    [[nodiscard]] double slow_callback_duration() const noexcept { return slow_callback_duration_; }
 
     // --- executors
     /// The executor run_in_executor() uses when given none; a ThreadPoolExecutor made on first

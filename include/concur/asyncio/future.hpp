@@ -47,7 +47,6 @@ private:
     union {
         T value_;
     };
-    bool has_value_ = false;
 };
 
 template <>
@@ -102,8 +101,7 @@ public:
         this->state_->complete(true);
     }
     template <class E>
-        requires(!std::is_same_v<std::decay_t<E>, std::exception_ptr>)
-    void set_exception(E&& exc) {
+    requires(!std::is_same_v<std::decay_t<E>, std::exception_ptr>) void set_exception(E&& exc) {
         set_exception(std::make_exception_ptr(std::forward<E>(exc)));
     }
 

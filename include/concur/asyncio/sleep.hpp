@@ -3,7 +3,6 @@
 
 #include <chrono>
 #include <coroutine>
-#include <memory>
 #include <string>
 
 #include "concur/asyncio/detail/future_core.hpp"
@@ -20,12 +19,12 @@ namespace detail {
 /// CancelledError at this co_await.
 class SleepAwaiter final : public Suspension {
 public:
-    explicit SleepAwaiter(double delay) noexcept : delay_(delay) {}
+    explicit SleepAwaiter(double delay) noexcept { timer_.when = delay; }
     SleepAwaiter(const SleepAwaiter&) = delete;
     SleepAwaiter& operator=(const SleepAwaiter&) = delete;
     ~SleepAwaiter() {
-        if (task_ != nullptr && timer_.scheduled()) {
-            task_->loop()->remove_timer(&timer_); // the sleeping frame is being destroyed
+        if (timer_.scheduled() && task()->loop() != nullptr) {
+            task()->loop()->remove_timer(&timer_); // the sleeping frame is being destroyed
         }
     }
 
@@ -33,47 +32,44 @@ public:
 
     void await_suspend(std::coroutine_handle<> h) {
         PromiseBase& t = task_for_await("sleep");
-        task_ = &t;
+        timer_.target = &t;
         EventLoop* loop = t.loop();
-        if (delay_ <= 0) {
+        const double delay = timer_.when; // until now the node held the delay
+        if (delay <= 0) {
             // sleep(0): yield once, behind everything already ready (Python's bare yield).
             t.suspend_on(h, nullptr);
             loop->schedule(&t);
             return;
         }
         t.suspend_on(h, this);
-        timer_.when = loop->time() + delay_;
-        timer_.target = &t;
+        timer_.when = loop->time() + delay;
         loop->add_timer(&timer_);
     }
 
     void await_resume() {
-        task_->resume_from_suspension();
+        task()->resume_from_suspension();
         if (cancelled_) {
             throw_cancelled();
         }
     }
 
-    bool cancel_suspension(const std::string* message) override {
+    bool cancel_suspension(const std::string* /*message*/) override {
         if (!timer_.scheduled()) {
             return false; // already due: the task is on its way, must_cancel will catch it
         }
-        task_->loop()->remove_timer(&timer_);
-        cancelled_ = true;
-        if (message != nullptr) {
-            message_ = std::make_unique<std::string>(*message);
-        }
-        task_->loop()->schedule(task_);
+        task()->loop()->remove_timer(&timer_);
+        cancelled_ = true; // the message is the task's, where cancel() stored it
+        task()->loop()->schedule(task());
         return true;
     }
 
 private:
+    [[nodiscard]] PromiseBase* task() const noexcept {
+        return static_cast<PromiseBase*>(timer_.target);
+    }
     [[noreturn]] void throw_cancelled() const;
 
-    TimerNode timer_;
-    PromiseBase* task_ = nullptr;
-    std::unique_ptr<std::string> message_;
-    double delay_;
+    TimerNode timer_; // the whole state: the task is its target
     bool cancelled_ = false;
 };
 

@@ -106,7 +106,9 @@ public:
 };
 
 /// The task being run on this thread (Python's asyncio.current_task()).
-inline TaskInfo current_task() noexcept { return TaskInfo{detail::current_task()}; }
+inline TaskInfo current_task() noexcept {
+    return TaskInfo{detail::current_task()};
+}
 
 /// The loop's tasks that are not done (Python's asyncio.all_tasks()).
 std::vector<TaskInfo> all_tasks(EventLoop& loop);

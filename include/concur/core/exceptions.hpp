@@ -32,6 +32,20 @@ private:
     std::string message_;
 };
 
+/// Python's TypeError: an operation or argument of the wrong kind, such as a send() of a value
+/// into a generator that has not started. A logic error: the call is wrong, whatever the state.
+class TypeError : public std::logic_error {
+public:
+    using std::logic_error::logic_error;
+};
+
+/// Python's StopIteration: next() (or send(), throw_()) found the iterator exhausted. An
+/// Exception, as in Python; `what()` is empty, as `str(StopIteration())` is.
+class StopIteration : public std::exception {
+public:
+    [[nodiscard]] const char* what() const noexcept override { return ""; }
+};
+
 /// The operation was cancelled. One type serves futures and coroutines alike, so a
 /// cancellation crosses from one to the other unchanged. It is a BaseException, as asyncio's
 /// CancelledError is, so that `catch (const std::exception&)` cannot swallow a cancellation.
@@ -72,6 +86,14 @@ public:
 class BrokenExecutor : public std::runtime_error {
 public:
     using std::runtime_error::runtime_error;
+};
+
+/// Python's KeyError: a key (for selectors, a file descriptor) is not in the mapping, or is
+/// already there when it must not be. A std::out_of_range, the standard library's own
+/// "no such key" (map::at).
+class KeyError : public std::out_of_range {
+public:
+    using std::out_of_range::out_of_range;
 };
 
 } // namespace concur

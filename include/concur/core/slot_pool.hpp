@@ -8,8 +8,8 @@
 namespace concur {
 
 /// The slot sizes the pool serves; larger requests go to the global operator new.
-inline constexpr std::size_t kSlotSizes[] = {64, 128, 256};
-inline constexpr std::size_t kLargestSlot = 256;
+inline constexpr std::size_t kSlotSizes[] = {64, 128, 192, 256, 384, 512};
+inline constexpr std::size_t kLargestSlot = 512;
 
 /// A slot of at least `size` bytes, 64-byte aligned (size <= kLargestSlot), or from operator
 /// new. Throws std::bad_alloc.

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <exception>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "concur/core/slot_pool.hpp"
@@ -90,6 +91,11 @@ public:
         return exception_;
     }
 
+    /// The message given to cancel(), if any.
+    [[nodiscard]] const std::string* cancel_message() const noexcept {
+        return extras_ && extras_->cancel_message ? &*extras_->cancel_message : nullptr;
+    }
+
     /// Python's repr: "<Future pending>", "<Task finished name='Task-1'>"...
     [[nodiscard]] virtual std::string repr() const;
 
@@ -105,14 +111,30 @@ protected:
     /// Reports an exception nobody retrieved, as Python's "exception was never retrieved".
     void report_unretrieved(const char* what, const std::exception_ptr& exc) noexcept;
 
+    /// What few futures need, kept out of line so that a task's frame stays small.
+    struct Extras {
+        std::optional<std::string> cancel_message;
+        std::optional<std::string> name;         // a task's, when set
+        std::uint32_t num_cancels_requested = 0; // a task's
+    };
+    Extras& extras() {
+        if (!extras_) {
+            extras_ = std::make_unique<Extras>();
+        }
+        return *extras_;
+    }
     EventLoop* loop_;
     Waiter* waiters_ = nullptr;
     std::exception_ptr exception_; // valid when has_exception_
-    std::unique_ptr<std::string> cancel_message_;
+    std::unique_ptr<Extras> extras_;
     std::uint32_t refs_ = 1;
     State state_ = State::kPending;
-    bool has_exception_ = false;
-    bool log_traceback_ = false;
+    // One byte of flags: every byte of a task's state counts against its frame's slot.
+    bool has_exception_ : 1 = false;
+    bool log_traceback_ : 1 = false;
+    bool has_value_ : 1 = false;   // the typed part holds a constructed value
+    bool is_task_ : 1 = false;     // a coroutine's promise that create_task() made a task
+    bool must_cancel_ : 1 = false; // a task owes a CancelledError at its next resumption
 };
 
 } // namespace concur::asyncio::detail

@@ -120,7 +120,7 @@ public:
     /// Schedules `fn(future)` on the loop once the future is done (at once if it is). An
     /// exception from `fn` goes to the loop's exception handler.
     template <class F>
-        requires std::is_invocable_v<F&, const Derived&>
+    requires std::is_invocable_v<F&, const Derived&>
     void add_done_callback(F&& fn) {
         auto* node = new CallbackNode(std::forward<F>(fn));
         if (state_->done()) {

@@ -53,11 +53,12 @@ public:
         template <class P>
         std::coroutine_handle<> await_suspend(std::coroutine_handle<P> h) const noexcept {
             PromiseBase& p = h.promise();
-            if (p.continuation_) {
-                return p.continuation_; // awaited inline: back to the awaiting coroutine
-            }
             if (p.is_task_) {
                 p.finish_task(); // may free the frame: touch nothing after
+                return std::noop_coroutine();
+            }
+            if (p.link_) {
+                return p.link_; // awaited inline: back to the awaiting coroutine
             }
             return std::noop_coroutine();
         }
@@ -83,7 +84,7 @@ public:
     /// Called by an awaitable about to suspend the current task on `on` (which may be null if
     /// the suspension cannot be cancelled): records where to resume and what to cancel.
     void suspend_on(std::coroutine_handle<> h, Suspension* on) noexcept {
-        resume_point_ = h;
+        link_ = h;
         waiting_on_ = on;
     }
     /// Called by that awaitable as it resumes: raises CancelledError if a cancel() came that the
@@ -98,15 +99,14 @@ public:
     [[nodiscard]] bool is_task() const noexcept { return is_task_; }
     [[nodiscard]] std::string name() const;
     void set_name(std::string name);
-    [[nodiscard]] std::uint32_t cancelling() const noexcept { return num_cancels_requested_; }
+    [[nodiscard]] std::uint32_t cancelling() const noexcept {
+        return extras_ ? extras_->num_cancels_requested : 0;
+    }
     std::uint32_t uncancel() noexcept {
-        if (num_cancels_requested_ > 0) {
-            --num_cancels_requested_;
-            if (num_cancels_requested_ == 0) {
-                must_cancel_ = false;
-            }
+        if (cancelling() > 0 && --extras_->num_cancels_requested == 0) {
+            must_cancel_ = false;
         }
-        return num_cancels_requested_;
+        return cancelling();
     }
     [[nodiscard]] std::string repr() const override;
 
@@ -116,8 +116,9 @@ public:
     // Linked list of a loop's pending tasks (EventLoop owns the links).
     PromiseBase* prev_task_ = nullptr;
     PromiseBase* next_task_ = nullptr;
-    // Inline await: the coroutine to resume when this one returns.
-    std::coroutine_handle<> continuation_;
+
+    /// Awaited inline: makes `awaiting` the coroutine to resume when this one returns.
+    void set_continuation(std::coroutine_handle<> awaiting) noexcept { link_ = awaiting; }
 
 protected:
     /// Reports "Task exception was never retrieved" when that is so.
@@ -127,13 +128,11 @@ private:
     static void step(Runnable* self);
     void finish_task() noexcept;
 
-    std::coroutine_handle<> resume_point_; // the innermost coroutine of the task, suspended
+    // A task: the innermost coroutine of its await chain, where it is suspended. Awaited
+    // inline: the awaiting coroutine to resume. A coroutine is one or the other, never both.
+    std::coroutine_handle<> link_;
     Suspension* waiting_on_ = nullptr;
-    std::unique_ptr<std::string> name_;
-    std::uint64_t id_ = 0;
-    std::uint32_t num_cancels_requested_ = 0;
-    bool must_cancel_ = false;
-    bool is_task_ = false;
+    std::uint32_t id_ = 0;
 };
 
 /// The typed promise: the coroutine's return value.
@@ -142,7 +141,7 @@ class Promise final : public PromiseBase {
 public:
     Promise() noexcept {} // NOLINT: value_ is constructed by return_value
     ~Promise() override {
-        if (has_value_) {
+        if (this->has_value_) {
             value_.~T();
         }
     }
@@ -152,7 +151,7 @@ public:
     template <class U>
     void return_value(U&& value) {
         ::new (static_cast<void*>(&value_)) T(std::forward<U>(value));
-        has_value_ = true;
+        this->has_value_ = true;
     }
 
     [[nodiscard]] T& value() noexcept { return value_; }
@@ -162,13 +161,14 @@ public:
     }
 
 protected:
-    void destroy() noexcept override { std::coroutine_handle<Promise>::from_promise(*this).destroy(); }
+    void destroy() noexcept override {
+        std::coroutine_handle<Promise>::from_promise(*this).destroy();
+    }
 
 private:
     union {
         T value_;
     };
-    bool has_value_ = false;
 };
 
 template <>
@@ -181,7 +181,9 @@ public:
     }
 
 protected:
-    void destroy() noexcept override { std::coroutine_handle<Promise>::from_promise(*this).destroy(); }
+    void destroy() noexcept override {
+        std::coroutine_handle<Promise>::from_promise(*this).destroy();
+    }
 };
 
 } // namespace concur::asyncio::detail

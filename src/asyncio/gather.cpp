@@ -1,0 +1,103 @@
+#include "concur/asyncio/gather.hpp"
+
+#include "concur/core/exceptions.hpp"
+
+namespace concur::asyncio::detail {
+
+GatherCore::GatherCore(std::vector<FutureCore*> children, bool return_exceptions)
+    : children_(std::move(children)), nodes_(new Node[children_.size()]),
+      remaining_(children_.size()), return_exceptions_(return_exceptions) {
+    for (std::size_t i = 0; i < children_.size(); ++i) {
+        nodes_[i].owner = this;
+        FutureCore* child = children_[i];
+        if (child->done()) {
+            --remaining_;
+            if (!return_exceptions_ && !error_ && (child->cancelled() || child->has_exception())) {
+                error_ = child->cancelled() ? child->cancelled_error() : child->take_exception();
+            }
+        } else {
+            child->add_waiter(&nodes_[i]);
+        }
+    }
+}
+
+GatherCore::~GatherCore() {
+    for (std::size_t i = 0; i < children_.size(); ++i) {
+        if (nodes_[i].registered) {
+            children_[i]->remove_waiter(&nodes_[i]);
+        }
+    }
+}
+
+bool GatherCore::ready() const noexcept {
+    return remaining_ == 0 || error_ != nullptr;
+}
+
+void GatherCore::suspend(std::coroutine_handle<> h) {
+    PromiseBase& t = task_for_await("await gather()");
+    task_ = &t;
+    t.suspend_on(h, this);
+}
+
+void GatherCore::wake() noexcept {
+    if (!woken_ && task_ != nullptr) {
+        woken_ = true;
+        task_->loop()->schedule(task_);
+    }
+}
+
+void GatherCore::child_done(FutureCore& child) noexcept {
+    --remaining_;
+    if (cancel_requested_) {
+        if (remaining_ == 0) {
+            wake();
+        }
+        return;
+    }
+    if (!return_exceptions_ && !error_ && (child.cancelled() || child.has_exception())) {
+        // The first failure goes to the awaiting task at once; the other children run on.
+        error_ = child.cancelled() ? child.cancelled_error() : child.take_exception();
+        wake();
+        return;
+    }
+    if (remaining_ == 0) {
+        wake();
+    }
+}
+
+bool GatherCore::cancel_suspension(const std::string* message) {
+    if (woken_) {
+        return false;
+    }
+    bool any = false;
+    for (FutureCore* child : children_) {
+        if (!child->done()) {
+            any = child->cancel(message) || any;
+        }
+    }
+    if (!any) {
+        return false;
+    }
+    // The gather ends cancelled once every child is done (Python's _GatheringFuture).
+    cancel_requested_ = true;
+    if (message != nullptr) {
+        error_ = std::make_exception_ptr(CancelledError(*message));
+    } else {
+        error_ = std::make_exception_ptr(CancelledError());
+    }
+    if (remaining_ == 0) {
+        wake();
+    }
+    return true;
+}
+
+void GatherCore::check() {
+    if (task_ != nullptr) {
+        task_->resume_from_suspension();
+    }
+    if (error_) {
+        std::rethrow_exception(error_);
+    }
+}
+
+} // namespace concur::asyncio::detail
