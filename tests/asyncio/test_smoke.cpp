@@ -2,7 +2,10 @@
 #include <gtest/gtest.h>
 using namespace concur;
 using namespace std::chrono_literals;
-asyncio::Coroutine<int> add(int a, int b) { co_await asyncio::sleep(0s); co_return a + b; }
+asyncio::Coroutine<int> add(int a, int b) {
+    co_await asyncio::sleep(0s);
+    co_return a + b;
+}
 asyncio::Coroutine<int> main_coro() {
     int x = co_await add(1, 2);
     auto t = asyncio::create_task(add(10, 20));
@@ -10,4 +13,67 @@ asyncio::Coroutine<int> main_coro() {
     int y = co_await t;
     co_return x + y;
 }
-TEST(AsyncioSmoke, RunAddsUp) { EXPECT_EQ(asyncio::run(main_coro()), 33); }
+TEST(AsyncioSmoke, RunAddsUp) {
+    EXPECT_EQ(asyncio::run(main_coro()), 33);
+}
+asyncio::Coroutine<int> slow_value() {
+    co_await asyncio::sleep(10s);
+    co_return 1;
+}
+asyncio::Coroutine<int> fast_value() {
+    co_await asyncio::sleep(1s);
+    co_return 2;
+}
+asyncio::Coroutine<int> timeouts() {
+    int r = co_await asyncio::timeout(5s, fast_value());
+    bool timed_out = false;
+    try {
+        co_await asyncio::timeout(5s, slow_value());
+    } catch (const concur::TimeoutError&) {
+        timed_out = true;
+    }
+    int nested =
+        co_await asyncio::timeout(100s, [](asyncio::Timeout& cm) -> asyncio::Coroutine<int> {
+            cm.reschedule(asyncio::get_running_loop().time() + 50);
+            co_return co_await asyncio::timeout(2s, fast_value()) + 10;
+        });
+    co_return (timed_out ? 100 : 0) + r + nested;
+}
+TEST(AsyncioSmoke, Timeouts) {
+    auto loop = asyncio::testing::manual_loop();
+    EXPECT_EQ(asyncio::run_until_complete(*loop, timeouts()), 114);
+}
+asyncio::Coroutine<int> wait_for_and_shield() {
+    int score = 0;
+    try {
+        co_await asyncio::wait_for(slow_value(), 1s);
+    } catch (const concur::TimeoutError&) {
+        score += 1;
+    }
+    auto t = asyncio::create_task(slow_value());
+    try {
+        co_await asyncio::wait_for(t, 1s);
+    } catch (const concur::TimeoutError&) {
+        score += 10;
+    }
+    if (t.cancelled())
+        score += 100;
+    auto inner = asyncio::create_task(fast_value());
+    auto outer = asyncio::create_task([](asyncio::Task<int> in) -> asyncio::Coroutine<int> {
+        co_return co_await asyncio::shield(in);
+    }(inner));
+    co_await asyncio::sleep(0s);
+    outer.cancel();
+    try {
+        co_await outer;
+    } catch (const concur::CancelledError&) {
+        score += 1000;
+    }
+    if (co_await inner == 2)
+        score += 10000;
+    co_return score;
+}
+TEST(AsyncioSmoke, WaitForAndShield) {
+    auto loop = asyncio::testing::manual_loop();
+    EXPECT_EQ(asyncio::run_until_complete(*loop, wait_for_and_shield()), 11111);
+}

@@ -121,7 +121,7 @@ public:
     /// exception from `fn` goes to the loop's exception handler.
     template <class F>
     requires std::is_invocable_v<F&, const Derived&>
-    void add_done_callback(F&& fn) {
+    void add_done_callback(F&& fn) const {
         auto* node = new CallbackNode(std::forward<F>(fn));
         if (state_->done()) {
             node->future = static_cast<const Derived&>(*this);
