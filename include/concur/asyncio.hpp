@@ -8,6 +8,7 @@
 #include "concur/asyncio/runners.hpp"
 #include "concur/asyncio/sleep.hpp"
 #include "concur/asyncio/task.hpp"
+#include "concur/asyncio/taskgroups.hpp"
 #include "concur/asyncio/testing.hpp"
 #include "concur/asyncio/timeouts.hpp"
 #include "concur/asyncio/wait_for.hpp"

@@ -77,3 +77,35 @@ TEST(AsyncioSmoke, WaitForAndShield) {
     auto loop = asyncio::testing::manual_loop();
     EXPECT_EQ(asyncio::run_until_complete(*loop, wait_for_and_shield()), 11111);
 }
+asyncio::Coroutine<int> failing() {
+    co_await asyncio::sleep(1s);
+    throw std::runtime_error("child failed");
+}
+asyncio::Coroutine<int> groups() {
+    int score = 0;
+    int sum = co_await asyncio::task_group([](asyncio::TaskGroup& tg) -> asyncio::Coroutine<int> {
+        auto a = tg.create_task(fast_value());
+        auto b = tg.create_task(fast_value());
+        co_return co_await a + co_await b;
+    });
+    if (sum == 4)
+        score += 1;
+    asyncio::Task<int> slow_child;
+    try {
+        co_await asyncio::task_group([&](asyncio::TaskGroup& tg) -> asyncio::Coroutine<void> {
+            slow_child = tg.create_task(slow_value());
+            tg.create_task(failing());
+            co_await asyncio::sleep(100s);
+        });
+    } catch (const concur::ExceptionGroup& eg) {
+        if (eg.exceptions().size() == 1)
+            score += 10;
+    }
+    if (slow_child.cancelled())
+        score += 100;
+    co_return score;
+}
+TEST(AsyncioSmoke, TaskGroup) {
+    auto loop = asyncio::testing::manual_loop();
+    EXPECT_EQ(asyncio::run_until_complete(*loop, groups()), 111);
+}

@@ -3,10 +3,12 @@
 #pragma once
 
 #include <cerrno>
+#include <exception>
 #include <stdexcept>
 #include <string>
 #include <system_error>
 #include <utility>
+#include <vector>
 
 namespace concur {
 
@@ -94,6 +96,29 @@ public:
 class KeyError : public std::out_of_range {
 public:
     using std::out_of_range::out_of_range;
+};
+
+/// Several exceptions raised together (Python's ExceptionGroup and BaseExceptionGroup): what a
+/// TaskGroup raises when children fail. `what()` is "message (N sub-exceptions)".
+class ExceptionGroup : public std::exception {
+public:
+    ExceptionGroup(std::string message, std::vector<std::exception_ptr> exceptions)
+        : message_(std::move(message)), exceptions_(std::move(exceptions)),
+          what_(message_ + " (" + std::to_string(exceptions_.size()) +
+                (exceptions_.size() == 1 ? " sub-exception)" : " sub-exceptions)")) {}
+
+    [[nodiscard]] const char* what() const noexcept override { return what_.c_str(); }
+    /// The message alone.
+    [[nodiscard]] const std::string& message() const noexcept { return message_; }
+    /// The exceptions, in the order they were raised.
+    [[nodiscard]] const std::vector<std::exception_ptr>& exceptions() const noexcept {
+        return exceptions_;
+    }
+
+private:
+    std::string message_;
+    std::vector<std::exception_ptr> exceptions_;
+    std::string what_;
 };
 
 } // namespace concur
