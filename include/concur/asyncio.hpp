@@ -10,5 +10,6 @@
 #include "concur/asyncio/task.hpp"
 #include "concur/asyncio/taskgroups.hpp"
 #include "concur/asyncio/testing.hpp"
+#include "concur/asyncio/threads.hpp"
 #include "concur/asyncio/timeouts.hpp"
 #include "concur/asyncio/wait_for.hpp"

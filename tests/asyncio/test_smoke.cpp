@@ -109,3 +109,27 @@ TEST(AsyncioSmoke, TaskGroup) {
     auto loop = asyncio::testing::manual_loop();
     EXPECT_EQ(asyncio::run_until_complete(*loop, groups()), 111);
 }
+#include <concur/futures.hpp>
+#include <thread>
+long blocking_square(long x) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    return x * x;
+}
+asyncio::Coroutine<long> bridges(concur::futures::ThreadPoolExecutor& pool) {
+    long a = co_await pool.submit(blocking_square, 3L);        // co_await a concurrent future
+    long b = co_await asyncio::to_thread(blocking_square, 4L); // default executor
+    long c = co_await asyncio::wrap_future(pool.submit(blocking_square, 5L));
+    co_return a + b + c;
+}
+TEST(AsyncioSmoke, ThreadBridges) {
+    concur::futures::ThreadPoolExecutor pool({.max_workers = 2});
+    EXPECT_EQ(asyncio::run(bridges(pool)), 9 + 16 + 25);
+}
+TEST(AsyncioSmoke, RunCoroutineThreadsafe) {
+    asyncio::EventLoop loop;
+    std::thread runner([&] { loop.run_forever(); });
+    auto f = asyncio::run_coroutine_threadsafe(add(1, 2), loop);
+    EXPECT_EQ(f.result(10s), 3);
+    loop.call_soon_threadsafe([&] { loop.stop(); });
+    runner.join();
+}
