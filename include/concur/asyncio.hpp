@@ -12,4 +12,5 @@
 #include "concur/asyncio/testing.hpp"
 #include "concur/asyncio/threads.hpp"
 #include "concur/asyncio/timeouts.hpp"
+#include "concur/asyncio/wait.hpp"
 #include "concur/asyncio/wait_for.hpp"

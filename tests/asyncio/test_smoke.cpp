@@ -133,3 +133,30 @@ TEST(AsyncioSmoke, RunCoroutineThreadsafe) {
     loop.call_soon_threadsafe([&] { loop.stop(); });
     runner.join();
 }
+asyncio::Coroutine<int> value_after(double secs, int v) {
+    co_await asyncio::sleep(std::chrono::duration<double>(secs));
+    co_return v;
+}
+asyncio::Coroutine<int> waits() {
+    int score = 0;
+    std::vector<asyncio::Task<int>> ts{asyncio::create_task(value_after(3, 3)),
+                                       asyncio::create_task(value_after(1, 1)),
+                                       asyncio::create_task(value_after(2, 2))};
+    auto [done, pending] = co_await asyncio::wait(ts, std::nullopt, asyncio::FIRST_COMPLETED);
+    if (done.size() == 1 && done[0].result() == 1 && pending.size() == 2)
+        score += 1;
+    auto r2 = co_await asyncio::wait(ts, 0.5s);
+    if (r2.done.size() == 1 && r2.pending.size() == 2)
+        score += 10;
+    int order = 0;
+    for (auto next : asyncio::as_completed(ts)) {
+        order = order * 10 + co_await next;
+    }
+    if (order == 123)
+        score += 100;
+    co_return score;
+}
+TEST(AsyncioSmoke, WaitAndAsCompleted) {
+    auto loop = asyncio::testing::manual_loop();
+    EXPECT_EQ(asyncio::run_until_complete(*loop, waits()), 111);
+}

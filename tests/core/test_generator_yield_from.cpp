@@ -4,7 +4,6 @@
 
 #include <memory>
 #include <optional>
-#include <ranges>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -22,16 +21,6 @@ std::vector<int> collect(G&& gen) {
         out.push_back(x);
     }
     return out;
-}
-
-// [from, to) as a vector. (GCC 12 rejects a braced std::initializer_list inside a co_yield
-// expression, "array used as initializer": the vectors are made by a call instead.)
-std::vector<int> iota_vector(int from, int to) {
-    std::vector<int> v;
-    for (int i = from; i < to; ++i) {
-        v.push_back(i);
-    }
-    return v;
 }
 
 Generator<int> count(int n) {
@@ -114,6 +103,27 @@ TEST(GeneratorYieldFrom, RecursiveDelegation) {
     EXPECT_EQ(collect(inorder(&balanced)), (std::vector<int>{1, 2, 3}));
 }
 
+Generator<long> chain(long depth) {
+    co_yield depth;
+    if (depth > 0) {
+        co_yield yield_from(chain(depth - 1));
+    }
+}
+
+TEST(GeneratorYieldFrom, ALongChainOfDelegationsDoesNotGrowTheStack) {
+    // 100,000 generators finish one after the other at the end: each hands control back to the
+    // root's advance, not to its delegator by a call (which overflows the stack at -O0 and -O1).
+    const long depth = 100000;
+    long sum = 0;
+    long items = 0;
+    for (long x : chain(depth)) {
+        sum += x;
+        ++items;
+    }
+    EXPECT_EQ(items, depth + 1);
+    EXPECT_EQ(sum, depth * (depth + 1) / 2);
+}
+
 TEST(GeneratorYieldFrom, SendReachesTheInnermostGenerator) {
     auto gen = echo_via("leaf", 2); // three generators deep
     EXPECT_EQ(gen.next(), "leaf:None");
@@ -192,40 +202,6 @@ TEST(GeneratorYieldFrom, AnExceptionFromTheSubGeneratorComesOutOfTheCoYield) {
     EXPECT_EQ(gen.next(), 1);
     EXPECT_THROW(gen.next(), std::out_of_range);
     EXPECT_EQ(gen.state(), GeneratorState::GEN_CLOSED);
-}
-
-TEST(GeneratorYieldFrom, Ranges) {
-    auto gen = []() -> Generator<int> {
-        std::vector<int> v{1, 2};
-        co_yield yield_from(v);
-        co_yield yield_from(iota_vector(3, 5)); // an rvalue: held by the delegation
-        const std::vector<int> c{5};
-        co_yield yield_from(c);
-        co_yield yield_from(std::views::iota(6, 8));
-        co_yield yield_from(iota_vector(0, 0));
-    };
-    EXPECT_EQ(collect(gen()), (std::vector<int>{1, 2, 3, 4, 5, 6, 7}));
-}
-
-TEST(GeneratorYieldFrom, ItemsOfAnLvalueRangeAreTheRangesOwnObjects) {
-    std::vector<int> v{1, 2, 3};
-    auto body = [](std::vector<int>& r) -> Generator<int> { co_yield yield_from(r); };
-    for (int& x : body(v)) {
-        x *= 10;
-    }
-    EXPECT_EQ(v, (std::vector<int>{10, 20, 30}));
-}
-
-TEST(GeneratorYieldFrom, AGeneratorOfAnotherType) {
-    auto widen = []() -> Generator<long> {
-        co_yield yield_from(count(3)); // Generator<int> into Generator<long>
-        co_yield 100L;
-    };
-    std::vector<long> out;
-    for (long x : widen()) {
-        out.push_back(x);
-    }
-    EXPECT_EQ(out, (std::vector<long>{0, 1, 2, 100}));
 }
 
 TEST(GeneratorYieldFrom, ABorrowedGeneratorGoesOnWhereItWasAndIsExhaustedAfter) {
@@ -329,20 +305,4 @@ TEST(GeneratorYieldFrom, DelegatingToItselfIsAValueError) {
     } catch (const concur::ValueError& e) {
         EXPECT_STREQ(e.what(), "generator already executing");
     }
-}
-
-TEST(GeneratorYieldFrom, AThrowIntoARangeDelegationRaisesInTheDelegator) {
-    // A list iterator has no throw(): Python raises the exception at the yield from.
-    auto body = []() -> Generator<int> {
-        bool caught = false;
-        try {
-            co_yield yield_from(iota_vector(1, 4));
-        } catch (const concur::ValueError&) {
-            caught = true;
-        }
-        co_yield caught ? -1 : 0;
-    };
-    auto gen = body();
-    EXPECT_EQ(gen.next(), 1);
-    EXPECT_EQ(gen.throw_(concur::ValueError("x")), -1);
 }
