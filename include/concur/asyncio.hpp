@@ -1,6 +1,7 @@
 // concur::asyncio: Python's asyncio.
 #pragma once
 
+#include "concur/asyncio/async_generator.hpp"
 #include "concur/asyncio/coroutine.hpp"
 #include "concur/asyncio/events.hpp"
 #include "concur/asyncio/future.hpp"

@@ -160,3 +160,21 @@ TEST(AsyncioSmoke, WaitAndAsCompleted) {
     auto loop = asyncio::testing::manual_loop();
     EXPECT_EQ(asyncio::run_until_complete(*loop, waits()), 111);
 }
+asyncio::AsyncGenerator<int> ticker(int n) {
+    for (int i = 0; i < n; ++i) {
+        co_await asyncio::sleep(1s);
+        co_yield i;
+    }
+}
+asyncio::Coroutine<int> consume() {
+    int sum = 0;
+    auto gen = ticker(4);
+    while (auto i = co_await gen.anext()) {
+        sum += *i;
+    }
+    co_return sum;
+}
+TEST(AsyncioSmoke, AsyncGenerator) {
+    auto loop = asyncio::testing::manual_loop();
+    EXPECT_EQ(asyncio::run_until_complete(*loop, consume()), 6);
+}
