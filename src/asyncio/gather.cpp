@@ -6,15 +6,15 @@ namespace concur::asyncio::detail {
 
 GatherCore::GatherCore(std::vector<FutureCore*> children, bool return_exceptions)
     : children_(std::move(children)), nodes_(new Node[children_.size()]),
-      remaining_(children_.size()), return_exceptions_(return_exceptions) {
+      remaining_(children_.size()), return_exceptions_(return_exceptions) {}
+
+void GatherCore::start() {
     for (std::size_t i = 0; i < children_.size(); ++i) {
         nodes_[i].owner = this;
+        nodes_[i].index = i;
         FutureCore* child = children_[i];
         if (child->done()) {
-            --remaining_;
-            if (!return_exceptions_ && !error_ && (child->cancelled() || child->has_exception())) {
-                error_ = child->cancelled() ? child->cancelled_error() : child->take_exception();
-            }
+            child_done(i, *child);
         } else {
             child->add_waiter(&nodes_[i]);
         }
@@ -46,7 +46,7 @@ void GatherCore::wake() noexcept {
     }
 }
 
-void GatherCore::child_done(FutureCore& child) noexcept {
+void GatherCore::child_done(std::size_t index, FutureCore& child) noexcept {
     --remaining_;
     if (cancel_requested_) {
         if (remaining_ == 0) {
@@ -60,6 +60,7 @@ void GatherCore::child_done(FutureCore& child) noexcept {
         wake();
         return;
     }
+    deliver(index, child); // may release the child: nothing of it is touched after
     if (remaining_ == 0) {
         wake();
     }
@@ -70,9 +71,10 @@ bool GatherCore::cancel_suspension(const std::string* message) {
         return false;
     }
     bool any = false;
-    for (FutureCore* child : children_) {
-        if (!child->done()) {
-            any = child->cancel(message) || any;
+    for (std::size_t i = 0; i < children_.size(); ++i) {
+        // A child still registered is pending (and so still referenced): cancel it.
+        if (nodes_[i].registered) {
+            any = children_[i]->cancel(message) || any;
         }
     }
     if (!any) {

@@ -41,6 +41,20 @@ void PromiseBase::start_task(EventLoop* loop, std::coroutine_handle<> root) {
 
 void PromiseBase::step(Runnable* self) {
     auto* task = static_cast<PromiseBase*>(self);
+    if (!task->started_) {
+        task->started_ = true;
+        if (task->must_cancel_) {
+            // Cancelled before its first step: Python throws CancelledError into the coroutine
+            // at its start, so its body never runs. Finish it so, without running it.
+            task->must_cancel_ = false;
+            const std::string* message = task->cancel_message();
+            task->exception_ =
+                std::make_exception_ptr(CancelledError(message != nullptr ? *message : ""));
+            task->has_exception_ = true;
+            task->finish_task();
+            return;
+        }
+    }
     EventLoop* loop = task->loop_;
     PromiseBase* const outer = tls_current_task; // a loop nested in a task's thread: none
     tls_current_task = task;

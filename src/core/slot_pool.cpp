@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <mutex>
 #include <new>
+#include <sys/mman.h>
 #include <vector>
 
 namespace concur {
@@ -10,7 +11,10 @@ namespace concur {
 namespace {
 
 constexpr std::size_t kClasses = sizeof(kSlotSizes) / sizeof(kSlotSizes[0]);
-constexpr std::size_t kChunkBytes = 64 * 1024;
+// A thread's chunks of one size grow from 64 KiB to 2 MiB: a thread that allocates a few slots
+// keeps little memory, one that allocates millions maps them in a few system calls.
+constexpr std::size_t kFirstChunkBytes = 64 * 1024;
+constexpr std::size_t kLastChunkBytes = 2 * 1024 * 1024;
 // A thread keeps at most this many free slots per size; beyond, half go back to the shared
 // pool, so a thread that only frees (a consumer) does not hoard what a producer needs.
 constexpr std::size_t kCacheLimit = 2048;
@@ -43,13 +47,24 @@ Shared& shared() {
 struct Cache {
     FreeSlot* head[kClasses] = {};
     std::size_t count[kClasses] = {};
+    // Fresh memory not yet handed out, carved slot by slot (no pass over it beforehand).
+    char* bump[kClasses] = {};
+    char* bump_end[kClasses] = {};
+    std::size_t next_chunk[kClasses] = {};
 
     Cache() = default;
     Cache(const Cache&) = delete;
     Cache& operator=(const Cache&) = delete;
     ~Cache() {
-        // The thread ends: its free slots go back to the shared pool in batches.
+        // The thread ends: its free slots, and its fresh ones, go back to the shared pool.
         for (std::size_t c = 0; c < kClasses; ++c) {
+            while (bump[c] != nullptr && bump[c] + kSlotSizes[c] <= bump_end[c]) {
+                auto* slot = reinterpret_cast<FreeSlot*>(bump[c]);
+                bump[c] += kSlotSizes[c];
+                slot->next = head[c];
+                head[c] = slot;
+                ++count[c];
+            }
             while (count[c] > 0) {
                 give_back(c, count[c] < kBatch ? count[c] : kBatch);
             }
@@ -85,21 +100,27 @@ struct Cache {
                 return;
             }
         }
-        const std::size_t size = kSlotSizes[c];
-        auto* chunk = static_cast<char*>(std::aligned_alloc(64, kChunkBytes));
-        if (chunk == nullptr) {
+        std::size_t bytes = next_chunk[c] == 0 ? kFirstChunkBytes : next_chunk[c];
+        next_chunk[c] = bytes < kLastChunkBytes ? bytes * 2 : bytes;
+        // Mapped with MAP_POPULATE: the kernel zeroes the pages in one go, cheaper than a
+        // fault per page as they are first touched (a fresh process's first tasks pay that).
+        void* chunk = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE,
+                             MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+        if (chunk == MAP_FAILED) {
             throw std::bad_alloc();
         }
-        // Thread the chunk's slots in address order, so that successive allocations are
-        // adjacent in memory, as a producer's tasks are consumed.
-        const std::size_t n = kChunkBytes / size;
-        for (std::size_t i = 0; i + 1 < n; ++i) {
-            reinterpret_cast<FreeSlot*>(chunk + i * size)->next =
-                reinterpret_cast<FreeSlot*>(chunk + (i + 1) * size);
+        bump[c] = static_cast<char*>(chunk);
+        bump_end[c] = bump[c] + bytes;
+    }
+
+    /// A slot from the fresh memory, or null when it is used up.
+    void* carve(std::size_t c) noexcept {
+        if (bump[c] == nullptr || bump[c] + kSlotSizes[c] > bump_end[c]) {
+            return nullptr;
         }
-        reinterpret_cast<FreeSlot*>(chunk + (n - 1) * size)->next = nullptr;
-        head[c] = reinterpret_cast<FreeSlot*>(chunk);
-        count[c] = n;
+        void* slot = bump[c];
+        bump[c] += kSlotSizes[c];
+        return slot;
     }
 };
 
@@ -122,7 +143,13 @@ void* allocate_slot(std::size_t size) {
     const std::size_t c = class_of(size);
     Cache& local = cache;
     if (local.head[c] == nullptr) {
+        if (void* fresh = local.carve(c)) {
+            return fresh;
+        }
         local.refill(c);
+        if (local.head[c] == nullptr) {
+            return local.carve(c);
+        }
     }
     FreeSlot* slot = local.head[c];
     local.head[c] = slot->next;

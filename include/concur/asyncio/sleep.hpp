@@ -48,7 +48,7 @@ public:
 
     void await_resume() {
         task()->resume_from_suspension();
-        if (cancelled_) {
+        if (timer_.index == kCancelled) {
             throw_cancelled();
         }
     }
@@ -58,7 +58,7 @@ public:
             return false; // already due: the task is on its way, must_cancel will catch it
         }
         task()->loop()->remove_timer(&timer_);
-        cancelled_ = true; // the message is the task's, where cancel() stored it
+        timer_.index = kCancelled; // the message is the task's, where cancel() stored it
         task()->loop()->schedule(task());
         return true;
     }
@@ -69,8 +69,9 @@ private:
     }
     [[noreturn]] void throw_cancelled() const;
 
-    TimerNode timer_; // the whole state: the task is its target
-    bool cancelled_ = false;
+    static constexpr std::uint32_t kCancelled = TimerNode::kFirstMark;
+
+    TimerNode timer_; // the whole state: the task is its target, kCancelled its flag
 };
 
 } // namespace detail

@@ -8,10 +8,11 @@
 namespace concur {
 
 /// The slot sizes the pool serves; larger requests go to the global operator new.
-inline constexpr std::size_t kSlotSizes[] = {64, 128, 192, 256, 384, 512};
+inline constexpr std::size_t kSlotSizes[] = {64, 128, 192, 224, 256, 320, 384, 512};
 inline constexpr std::size_t kLargestSlot = 512;
 
-/// A slot of at least `size` bytes, 64-byte aligned (size <= kLargestSlot), or from operator
+/// A slot of at least `size` bytes (size <= kLargestSlot; 64-byte aligned when `size` is a
+/// multiple of 64), or from operator
 /// new. Throws std::bad_alloc.
 void* allocate_slot(std::size_t size);
 

@@ -135,6 +135,7 @@ protected:
     bool has_value_ : 1 = false;   // the typed part holds a constructed value
     bool is_task_ : 1 = false;     // a coroutine's promise that create_task() made a task
     bool must_cancel_ : 1 = false; // a task owes a CancelledError at its next resumption
+    bool started_ : 1 = false;     // a task has had its first step
 };
 
 } // namespace concur::asyncio::detail

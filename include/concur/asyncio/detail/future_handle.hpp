@@ -147,6 +147,8 @@ public:
 
     // For this module's awaitables.
     [[nodiscard]] FutureCore* core() const noexcept { return state_; }
+    /// Gives up the handle's reference to the caller, leaving the handle empty.
+    State* release_state() noexcept { return std::exchange(state_, nullptr); }
     [[nodiscard]] State* state() const noexcept { return state_; }
     /// The result as `co_await` gives it: a copy (or, for move-only types, moved out).
     T result_for_await() const {

@@ -34,19 +34,8 @@ class PromiseBase : public FutureCore, public Runnable {
 public:
     PromiseBase() noexcept : FutureCore(nullptr) { run = &PromiseBase::step; }
 
-    struct InitialAwaiter {
-        PromiseBase* promise;
-        [[nodiscard]] bool await_ready() const noexcept { return false; }
-        void await_suspend(std::coroutine_handle<> /*h*/) const noexcept {}
-        void await_resume() const {
-            // A task cancelled before its first step raises CancelledError before its body
-            // runs, as Python throws it into the coroutine at its start.
-            if (promise->must_cancel_) {
-                promise->throw_cancelled();
-            }
-        }
-    };
-    InitialAwaiter initial_suspend() noexcept { return {this}; }
+    // Lazy. (A task cancelled before its first step never runs: step() finishes it.)
+    std::suspend_always initial_suspend() noexcept { return {}; }
 
     struct FinalAwaiter {
         [[nodiscard]] bool await_ready() const noexcept { return false; }

@@ -20,7 +20,10 @@ struct TimerNode {
     Runnable* target = nullptr; // scheduled on the ready queue when due
 
     static constexpr std::uint32_t kNotScheduled = 0xffffffffU;
-    [[nodiscard]] bool scheduled() const noexcept { return index != kNotScheduled; }
+    /// An owner may park a mark of its own in `index` while the node is not scheduled (a sleep
+    /// remembers it was cancelled so): any value from kFirstMark up.
+    static constexpr std::uint32_t kFirstMark = 0xfffffff0U;
+    [[nodiscard]] bool scheduled() const noexcept { return index < kFirstMark; }
 };
 
 class TimerHeap {
