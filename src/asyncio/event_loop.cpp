@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <string>
 
 #include "callback_handle.hpp"
@@ -24,6 +25,16 @@ namespace {
 
 thread_local EventLoop* tls_running_loop = nullptr;
 
+// Every loop not yet destroyed (futures outliving their loop look here before reporting).
+struct LiveLoops {
+    std::mutex mutex;
+    std::vector<const EventLoop*> loops;
+};
+LiveLoops& live_loops() {
+    static auto* instance = new LiveLoops();
+    return *instance;
+}
+
 class MonotonicClock final : public Clock {
 public:
     [[nodiscard]] double time() const override {
@@ -45,8 +56,10 @@ void CallbackHandle::call(Runnable* self) {
         CallbackHandle* h;
         ~Release() { h->release(); } // the loop's reference, after the call
     } release{h};
-    if (!h->cancelled.load(std::memory_order_acquire)) {
-        h->callback();
+    if (!h->cancelled.load(std::memory_order_acquire) && !h->loop->discarding()) {
+        // Moved out first: the callback may cancel its own handle, which drops the callback.
+        const UniqueFunction<void()> callback = std::move(h->callback);
+        callback();
     }
 }
 
@@ -75,13 +88,16 @@ void Handle::cancel() {
     if (h_ == nullptr || h_->cancelled.exchange(true, std::memory_order_acq_rel)) {
         return;
     }
-    h_->callback.reset(); // free what the callback holds now, as Python's cancel() does
-    // A cancelled timer leaves the heap at once when we are on the loop's thread; elsewhere it
-    // is skipped when due.
+    // On the loop's thread the callback is freed now (as Python's cancel() does) and a timer
+    // leaves the heap. From another thread only the flag is set: the loop may be reading both;
+    // it skips a cancelled callback, and drops a cancelled timer when it reaches the heap's top.
     EventLoop* loop = h_->loop;
-    if (h_->timer.scheduled() && EventLoop::running() == loop) {
-        loop->remove_timer(&h_->timer);
-        h_->release(); // the heap's reference
+    if (EventLoop::running() == loop || !loop->is_running()) {
+        h_->callback.reset();
+        if (h_->timer.scheduled()) {
+            loop->remove_timer(&h_->timer);
+            h_->release(); // the heap's reference
+        }
     }
 }
 
@@ -103,6 +119,9 @@ EventLoop::EventLoop(EventLoopOptions options)
       waker_(std::make_unique<selectors::Waker>()),
       clock_(options.clock ? std::move(options.clock) : std::make_unique<MonotonicClock>()) {
     selector_->register_(waker_->fd(), selectors::EVENT_READ, nullptr);
+    LiveLoops& live = live_loops();
+    std::lock_guard lock(live.mutex);
+    live.loops.push_back(this);
 }
 
 EventLoop::~EventLoop() {
@@ -111,6 +130,31 @@ EventLoop::~EventLoop() {
         std::terminate();
     }
     close();
+    discard_ready(); // what was scheduled on the closed loop since
+    LiveLoops& live = live_loops();
+    std::lock_guard lock(live.mutex);
+    std::erase(live.loops, this);
+}
+
+bool EventLoop::alive(const EventLoop* loop) noexcept {
+    LiveLoops& live = live_loops();
+    std::lock_guard lock(live.mutex);
+    return std::find(live.loops.begin(), live.loops.end(), loop) != live.loops.end();
+}
+
+void EventLoop::discard_ready() noexcept {
+    // Each runnable frees itself in discarding mode (tasks are the tasks list's business).
+    discarding_ = true;
+    drain_threadsafe();
+    while (Runnable* r = ready_.pop()) {
+        if (!PromiseBase::is_step(r)) {
+            try {
+                r->run(r);
+            } catch (...) {
+            }
+        }
+    }
+    discarding_ = false;
 }
 
 EventLoop* EventLoop::running() noexcept {
@@ -139,7 +183,7 @@ void EventLoop::run_forever() {
 }
 
 void EventLoop::run_until(const std::function<bool()>& done) {
-    if (closed_) {
+    if (is_closed()) {
         throw RuntimeError("Event loop is closed");
     }
     if (is_running()) {
@@ -174,6 +218,13 @@ void EventLoop::stop() {
 }
 
 void EventLoop::run_once() {
+    // Timer handles cancelled from another thread stay in the heap until they reach its top:
+    // drop them there, so that they do not cut the wait short.
+    while (!timers_.empty() && timers_.top()->target->run == &CallbackHandle::call &&
+           static_cast<CallbackHandle*>(timers_.top()->target)
+               ->cancelled.load(std::memory_order_acquire)) {
+        static_cast<CallbackHandle*>(timers_.pop()->target)->release();
+    }
     // Wait for I/O only as long as nothing is ready: not at all with callbacks ready or a stop
     // pending, until the next timer otherwise.
     Timeout timeout;
@@ -219,6 +270,12 @@ void EventLoop::run_one(Runnable* r) {
         }
         return;
     }
+    // Debug mode: the task, if it is one, is held across its step (which may finish and free
+    // it) so that a slow step can be reported by name, as Python's "Executing <Task ...>".
+    PromiseBase* task = PromiseBase::is_step(r) ? static_cast<PromiseBase*>(r) : nullptr;
+    if (task != nullptr) {
+        task->retain();
+    }
     const double t0 = time();
     try {
         r->run(r);
@@ -227,9 +284,13 @@ void EventLoop::run_one(Runnable* r) {
     }
     const double took = time() - t0;
     if (took >= slow_callback_duration_) {
-        std::string text = "Executing a callback took " + std::to_string(took) + " seconds";
-        PromiseBase* task = current_task_;
-        log_exception(text + (task != nullptr ? " (" + task->repr() + ")" : ""), nullptr);
+        char seconds[32];
+        std::snprintf(seconds, sizeof seconds, "%.3f", took);
+        const std::string what = task != nullptr ? task->repr() : std::string("a callback");
+        log_exception("Executing " + what + " took " + seconds + " seconds", nullptr);
+    }
+    if (task != nullptr) {
+        task->release();
     }
 }
 
@@ -256,7 +317,7 @@ Handle EventLoop::schedule_callback(UniqueFunction<void()> callback) {
 }
 
 Handle EventLoop::call_soon(UniqueFunction<void()> callback) {
-    if (closed_) {
+    if (is_closed()) {
         throw RuntimeError("Event loop is closed");
     }
     check_thread("call_soon");
@@ -264,7 +325,7 @@ Handle EventLoop::call_soon(UniqueFunction<void()> callback) {
 }
 
 Handle EventLoop::call_soon_threadsafe(UniqueFunction<void()> callback) {
-    if (closed_) {
+    if (is_closed()) {
         throw RuntimeError("Event loop is closed");
     }
     auto* h = new CallbackHandle(std::move(callback), this);
@@ -286,7 +347,7 @@ TimerHandle EventLoop::call_later(std::chrono::duration<double> delay,
 }
 
 TimerHandle EventLoop::call_at(double when, UniqueFunction<void()> callback) {
-    if (closed_) {
+    if (is_closed()) {
         throw RuntimeError("Event loop is closed");
     }
     check_thread("call_at");
@@ -323,25 +384,18 @@ void EventLoop::close() {
     if (is_running()) {
         throw RuntimeError("Cannot close a running event loop");
     }
-    if (closed_) {
+    if (is_closed()) {
         return;
     }
-    closed_ = true;
-    // Callbacks that will never run. Tasks in the ready queue are also in tasks_.
-    while (Runnable* r = ready_.pop()) {
-        if (r->run == &CallbackHandle::call) {
-            static_cast<CallbackHandle*>(r)->release();
-        }
-    }
+    closed_.store(true, std::memory_order_release);
+    // Callbacks that will never run free themselves; tasks in the ready queue are also in
+    // tasks_, dealt with below.
+    discard_ready();
     timers_.clear([](detail::TimerNode* node) {
         if (node->target != nullptr && node->target->run == &CallbackHandle::call) {
             static_cast<CallbackHandle*>(node->target)->release();
         }
     });
-    drain_threadsafe();
-    while (Runnable* r = ready_.pop()) {
-        static_cast<CallbackHandle*>(r)->release();
-    }
     // Pending tasks: as Python reports them when collected. Each loses the loop's reference;
     // one nobody else holds is destroyed now (its awaitables unregister themselves).
     std::vector<PromiseBase*> pending;

@@ -78,8 +78,8 @@ void FutureCore::notify_done() noexcept {
 }
 
 void FutureCore::report_unretrieved(const char* what, const std::exception_ptr& exc) noexcept {
-    if (loop_ == nullptr) {
-        return;
+    if (loop_ == nullptr || !EventLoop::alive(loop_)) {
+        return; // its loop is gone: nobody to report to
     }
     try {
         loop_->call_exception_handler({what, exc, repr()});

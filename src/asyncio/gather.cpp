@@ -9,6 +9,15 @@ GatherCore::GatherCore(std::vector<FutureCore*> children, bool return_exceptions
       remaining_(children_.size()), return_exceptions_(return_exceptions) {}
 
 void GatherCore::start() {
+    // One loop for all (Python's gather checks it); recorded now, since a child done already
+    // may be released by deliver() below.
+    for (const FutureCore* child : children_) {
+        if (loop_ == nullptr) {
+            loop_ = child->loop();
+        } else if (child->loop() != loop_) {
+            throw ValueError("futures are tied to different event loops");
+        }
+    }
     for (std::size_t i = 0; i < children_.size(); ++i) {
         nodes_[i].owner = this;
         nodes_[i].index = i;
@@ -21,10 +30,26 @@ void GatherCore::start() {
     }
 }
 
+namespace {
+/// Marks a child's exception retrieved when it comes: a gather that has already raised, or
+/// gone, has taken responsibility for its children's errors (Python's callback stays attached
+/// and calls exception() on each).
+struct RetrieveWhenDone final : Waiter {
+    RetrieveWhenDone() { owned_by_future = true; }
+    void on_done(FutureCore& child) noexcept override {
+        child.mark_retrieved();
+        delete this;
+    }
+};
+} // namespace
+
 GatherCore::~GatherCore() {
     for (std::size_t i = 0; i < children_.size(); ++i) {
         if (nodes_[i].registered) {
             children_[i]->remove_waiter(&nodes_[i]);
+            if (error_) {
+                children_[i]->add_waiter(new RetrieveWhenDone());
+            }
         }
     }
 }
@@ -35,6 +60,9 @@ bool GatherCore::ready() const noexcept {
 
 void GatherCore::suspend(std::coroutine_handle<> h) {
     PromiseBase& t = task_for_await("await gather()");
+    if (loop_ != nullptr && loop_ != t.loop()) {
+        throw ValueError("futures are tied to different event loops");
+    }
     task_ = &t;
     t.suspend_on(h, this);
 }
@@ -42,12 +70,15 @@ void GatherCore::suspend(std::coroutine_handle<> h) {
 void GatherCore::wake() noexcept {
     if (!woken_ && task_ != nullptr) {
         woken_ = true;
-        task_->loop()->schedule(task_);
+        task_->wake();
     }
 }
 
 void GatherCore::child_done(std::size_t index, FutureCore& child) noexcept {
     --remaining_;
+    if (error_) {
+        child.mark_retrieved(); // the gather raised already: later failures are its business
+    }
     if (cancel_requested_) {
         if (remaining_ == 0) {
             wake();

@@ -59,10 +59,24 @@ void PromiseBase::step(Runnable* self) {
     PromiseBase* const outer = tls_current_task; // a loop nested in a task's thread: none
     tls_current_task = task;
     loop->set_current_task(task);
-    // The task may finish, and be freed, inside resume(): nothing of it is touched after.
+    task->retain(); // it may finish inside resume(); we look at it once more after
     task->link_.resume();
     loop->set_current_task(outer);
     tls_current_task = outer;
+    if (task->must_cancel_ && !task->done() && task->waiting_on_ != nullptr) {
+        // cancel() came while the task ran (it cancelled itself, or something it called did):
+        // as Python's __step, cancel what it now waits on, so that it wakes at once.
+        if (task->waiting_on_->cancel_suspension(task->cancel_message())) {
+            task->must_cancel_ = false;
+        }
+    }
+    task->release();
+}
+
+void PromiseBase::wake() noexcept {
+    if (loop_ != nullptr) {
+        loop_->schedule(this);
+    }
 }
 
 void PromiseBase::finish_task() noexcept {
@@ -80,6 +94,13 @@ void PromiseBase::finish_task() noexcept {
         }
         state_ = cancelled ? State::kCancelled : State::kFinished;
         log_traceback_ = !cancelled;
+    } else if (must_cancel_) {
+        // Cancelled right before its coroutine returned: Python's task ends cancelled.
+        must_cancel_ = false;
+        const std::string* message = cancel_message();
+        exception_ = std::make_exception_ptr(CancelledError(message != nullptr ? *message : ""));
+        has_exception_ = true;
+        state_ = State::kCancelled;
     } else {
         state_ = State::kFinished;
     }

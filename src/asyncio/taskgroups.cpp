@@ -42,7 +42,7 @@ public:
         }
         group_.exit_waiter_ = nullptr;
         cancelled_ = true;
-        task_->loop()->schedule(task_);
+        task_->wake();
         return true;
     }
 
@@ -121,7 +121,7 @@ void TaskGroup::on_task_done(Child* child) noexcept {
     if (children_ == nullptr && exit_waiter_ != nullptr) {
         PromiseBase* waiter = exit_waiter_;
         exit_waiter_ = nullptr;
-        waiter->loop()->schedule(waiter);
+        waiter->wake();
     }
     if (!task->cancelled() && task->has_exception()) {
         errors_.push_back(task->take_exception());

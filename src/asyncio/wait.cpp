@@ -65,7 +65,7 @@ void WaitCore::wake() noexcept {
     if (timer_.scheduled()) {
         task_->loop()->remove_timer(&timer_);
     }
-    task_->loop()->schedule(task_);
+    task_->wake();
 }
 
 void WaitCore::child_done(FutureCore& child) noexcept {

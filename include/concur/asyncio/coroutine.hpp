@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "concur/asyncio/detail/promise.hpp"
+#include "concur/core/exceptions.hpp"
 
 namespace concur::asyncio {
 
@@ -43,7 +44,14 @@ public:
         struct Awaiter {
             std::coroutine_handle<promise_type> h;
             [[nodiscard]] bool await_ready() const noexcept { return false; }
-            std::coroutine_handle<> await_suspend(std::coroutine_handle<> awaiting) const noexcept {
+            std::coroutine_handle<> await_suspend(std::coroutine_handle<> awaiting) const {
+                if (!h) {
+                    throw RuntimeError("cannot await an empty coroutine (moved from, or given "
+                                       "to a task)");
+                }
+                if (!h.promise().start_inline()) {
+                    throw RuntimeError("cannot reuse already awaited coroutine");
+                }
                 h.promise().set_continuation(awaiting);
                 return h; // symmetric transfer: no stack growth, no trip through the loop
             }

@@ -119,7 +119,9 @@ public:
     /// Stops the loop after the callbacks ready now have run. Any thread.
     void stop();
     [[nodiscard]] bool is_running() const noexcept;
-    [[nodiscard]] bool is_closed() const noexcept { return closed_; }
+    [[nodiscard]] bool is_closed() const noexcept {
+        return closed_.load(std::memory_order_acquire);
+    }
     /// Closes the loop: pending callbacks are dropped, pending tasks destroyed (each reported as
     /// "Task was destroyed but it is pending!"), the default executor shut down without waiting.
     /// RuntimeError if it is running. Idempotent.
@@ -169,6 +171,14 @@ public:
     /// The loop running in this thread, or nullptr.
     static EventLoop* running() noexcept;
 
+    /// True if `loop` is an event loop that has not been destroyed: for the late reports of
+    /// futures that outlive their loop.
+    static bool alive(const EventLoop* loop) noexcept;
+
+    /// True while close() or the destructor drops what was scheduled: a runnable run then
+    /// frees itself instead of doing its work.
+    [[nodiscard]] bool discarding() const noexcept { return discarding_; }
+
     // --- internals used by tasks, futures and awaitables of this module
     void schedule(detail::Runnable* r) noexcept { ready_.push(r); }
     void add_timer(detail::TimerNode* node) { timers_.push(node); }
@@ -186,6 +196,7 @@ public:
 private:
     void run_once();
     void drain_threadsafe();
+    void discard_ready() noexcept;
     Handle schedule_callback(UniqueFunction<void()> callback);
 
     detail::ReadyQueue ready_;
@@ -201,7 +212,8 @@ private:
 
     std::atomic<unsigned long> thread_{0}; // the thread running the loop, or 0
     std::atomic<bool> stopping_{false};
-    bool closed_ = false;
+    std::atomic<bool> closed_{false}; // read by call_soon_threadsafe on other threads
+    bool discarding_ = false;
     bool debug_ = false;
     double slow_callback_duration_ = 0.1;
 

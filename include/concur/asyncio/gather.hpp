@@ -68,6 +68,7 @@ private:
 
     std::vector<FutureCore*> children_;
     std::unique_ptr<Node[]> nodes_;
+    EventLoop* loop_ = nullptr; // the children's, recorded before any of them can be released
     PromiseBase* task_ = nullptr;
     std::exception_ptr error_; // the first error, raised without return_exceptions
     std::size_t remaining_;
@@ -232,7 +233,9 @@ public:
         : children_(std::move(children)),
           core_(std::apply([](const Hs&... h) { return std::vector<FutureCore*>{h.core()...}; },
                            children_),
-                return_exceptions) {}
+                return_exceptions) {
+        core_.start();
+    }
 
     [[nodiscard]] bool await_ready() const noexcept { return core_.ready(); }
     void await_suspend(std::coroutine_handle<> h) { core_.suspend(h); }
@@ -295,8 +298,9 @@ template <class... As>
 requires(sizeof...(As) > 0 &&
          (requires { typename detail::awaitable_task_t<As>; } && ...)) auto gather(As&&... aws) {
     return detail::GatherTuple<false, detail::awaitable_task_t<As>...>(
-        std::tuple<detail::awaitable_task_t<As>...>(
-            detail::AwaitableTask<std::decay_t<As>>::make(std::forward<As>(aws))...),
+        // Braces: the children start in argument order, as Python's gather starts them.
+        std::tuple<detail::awaitable_task_t<As>...>{
+            detail::AwaitableTask<std::decay_t<As>>::make(std::forward<As>(aws))...},
         false);
 }
 
@@ -305,8 +309,9 @@ template <class... As>
 requires(sizeof...(As) > 0 && (requires { typename detail::awaitable_task_t<As>; } &&
                                ...)) auto gather(GatherOptions options, As&&... aws) {
     return detail::GatherTuple<true, detail::awaitable_task_t<As>...>(
-        std::tuple<detail::awaitable_task_t<As>...>(
-            detail::AwaitableTask<std::decay_t<As>>::make(std::forward<As>(aws))...),
+        // Braces: the children start in argument order, as Python's gather starts them.
+        std::tuple<detail::awaitable_task_t<As>...>{
+            detail::AwaitableTask<std::decay_t<As>>::make(std::forward<As>(aws))...},
         options.return_exceptions);
 }
 

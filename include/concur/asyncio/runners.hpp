@@ -15,10 +15,18 @@ namespace concur::asyncio {
 /// CancelledError if it was cancelled). RuntimeError if the loop stopped first.
 template <class T>
 T run_until_complete(EventLoop& loop, Task<T> task) {
+    if (task.core()->loop() != &loop) {
+        throw ValueError("The future belongs to a different loop than the one specified as the "
+                         "loop argument");
+    }
     loop.run_until([&task] { return task.done(); });
     if (!task.done()) {
         throw RuntimeError("Event loop stopped before Future completed.");
     }
+    // Python stops the loop from a done-callback of the task: the iteration after the one that
+    // finished it runs too, with the task's other done-callbacks.
+    loop.stop();
+    loop.run_forever();
     return task.result_for_await();
 }
 

@@ -59,7 +59,7 @@ public:
         }
         task()->loop()->remove_timer(&timer_);
         timer_.index = kCancelled; // the message is the task's, where cancel() stored it
-        task()->loop()->schedule(task());
+        task()->wake();
         return true;
     }
 

@@ -116,6 +116,9 @@ requires requires {
 }
 auto wait(std::vector<H> fs, std::optional<std::chrono::duration<double>> timeout = std::nullopt,
           ReturnWhen return_when = ALL_COMPLETED) {
+    static_assert(!std::is_same_v<H, Coroutine<detail::awaitable_value_t<H>>>,
+                  "asyncio::wait() takes tasks or futures, as Python's since 3.11: wrap each "
+                  "coroutine with create_task()");
     if (fs.empty()) {
         throw ValueError("Set of Tasks/Futures is empty.");
     }
@@ -142,7 +145,7 @@ class AsCompleted {
                 if (state->waiter != nullptr) {
                     detail::PromiseBase* t = state->waiter;
                     state->waiter = nullptr;
-                    t->loop()->schedule(t);
+                    t->wake();
                 }
             }
         };
@@ -219,7 +222,7 @@ public:
             }
             s_->waiter = nullptr;
             cancelled_ = true;
-            task_->loop()->schedule(task_);
+            task_->wake();
             return true;
         }
         ~Next() {
@@ -239,7 +242,7 @@ public:
             Next* n = static_cast<TimerRunnable*>(self)->next;
             if (n->s_->waiter == n->task_) {
                 n->s_->waiter = nullptr;
-                n->task_->loop()->schedule(n->task_);
+                n->task_->wake();
             }
         }
         State* s_;
@@ -282,17 +285,24 @@ private:
 /// The tasks or futures in `fs` in the order they finish (Python's as_completed):
 /// `for (auto next : as_completed(tasks)) { T r = co_await next; }`. Cancel safety:
 /// cancelling the task awaiting `next` raises CancelledError there; the others run on.
-template <class H>
+template <class A>
 requires requires {
-    typename detail::awaitable_value_t<H>;
+    typename detail::awaitable_task_t<A>;
 }
-AsCompleted<H> as_completed(std::vector<H> fs,
-                            std::optional<std::chrono::duration<double>> timeout = std::nullopt) {
+AsCompleted<detail::awaitable_task_t<A>>
+as_completed(std::vector<A> fs,
+             std::optional<std::chrono::duration<double>> timeout = std::nullopt) {
     std::optional<double> deadline;
     if (timeout) {
         deadline = get_running_loop().time() + timeout->count();
     }
-    return AsCompleted<H>(std::move(fs), deadline);
+    // Coroutines run as tasks of their own, as Python's ensure_future makes them.
+    std::vector<detail::awaitable_task_t<A>> handles;
+    handles.reserve(fs.size());
+    for (A& f : fs) {
+        handles.push_back(detail::AwaitableTask<A>::make(std::move(f)));
+    }
+    return AsCompleted<detail::awaitable_task_t<A>>(std::move(handles), deadline);
 }
 
 } // namespace concur::asyncio

@@ -52,7 +52,7 @@ public:
         }
     }
 
-    void on_done(FutureCore& /*future*/) noexcept override { task_->loop()->schedule(task_); }
+    void on_done(FutureCore& /*future*/) noexcept override { task_->wake(); }
 
     bool cancel_suspension(const std::string* /*message*/) override {
         if (!registered) {
@@ -60,7 +60,7 @@ public:
         }
         future_.core()->remove_waiter(this);
         cancelled_ = true;
-        task_->loop()->schedule(task_);
+        task_->wake();
         return true;
     }
 
@@ -103,6 +103,13 @@ private:
 
 } // namespace detail
 
+namespace detail {
+template <class H, class T = awaitable_value_t<H>>
+Coroutine<T> shielded(H inner) {
+    co_return co_await ShieldAwaiter<H>(std::move(inner));
+}
+} // namespace detail
+
 /// Awaits `aw` (a task, future, or coroutine run as a task) while protecting it from
 /// cancellation: if the awaiting task is cancelled, CancelledError is raised here but the
 /// inner task runs on (Python's shield). Cancel safety: the inner task is never cancelled
@@ -112,9 +119,9 @@ requires requires {
     typename detail::awaitable_task_t<A>;
 }
 auto shield(A&& aw) {
-    using H = detail::awaitable_task_t<A>;
-    return detail::ShieldAwaiter<H>(
-        detail::AwaitableTask<std::decay_t<A>>::make(std::forward<A>(aw)));
+    // A Coroutine, so that it composes as Python's shield (which returns a future) does:
+    // `co_await wait_for(shield(task), 5s)`.
+    return detail::shielded(detail::AwaitableTask<std::decay_t<A>>::make(std::forward<A>(aw)));
 }
 
 namespace detail {

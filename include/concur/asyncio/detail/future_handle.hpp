@@ -49,7 +49,7 @@ struct FutureAwaiter final : Waiter {
         core->add_waiter(this);
     }
 
-    void on_done(FutureCore& /*future*/) noexcept override { task->loop()->schedule(task); }
+    void on_done(FutureCore& /*future*/) noexcept override { task->wake(); }
 
     auto await_resume() -> decltype(std::declval<Handle&>().result_for_await()) {
         if (task != nullptr) {
@@ -191,10 +191,14 @@ protected:
         }
         static void call(Runnable* self) {
             std::unique_ptr<CallbackNode> node(static_cast<CallbackNode*>(self));
-            node->fn(node->future);
+            if (!node->future.get_loop().discarding()) {
+                node->fn(node->future);
+            }
         }
         UniqueFunction<void(const Derived&)> fn;
-        Derived future;
+        // Empty until the future is done (a default-constructed Future would make a new state
+        // on the running loop, and throw without one).
+        Derived future = Derived::adopt(nullptr);
     };
 
     State* state_ = nullptr;

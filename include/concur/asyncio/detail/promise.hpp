@@ -76,6 +76,10 @@ public:
         link_ = h;
         waiting_on_ = on;
     }
+    /// Schedules the task's next step (a suspension it waited on is over). Does nothing for a
+    /// task whose loop was closed under it.
+    void wake() noexcept;
+
     /// Called by that awaitable as it resumes: raises CancelledError if a cancel() came that the
     /// suspension itself could not deliver.
     void resume_from_suspension() {
@@ -99,12 +103,24 @@ public:
     }
     [[nodiscard]] std::string repr() const override;
 
+    /// True if `r` is a task's step (not a callback): for the loop's debug reports.
+    static bool is_step(const Runnable* r) noexcept { return r->run == &PromiseBase::step; }
+
     /// The handle of the coroutine this promise belongs to.
     virtual std::coroutine_handle<> handle() noexcept = 0;
 
     // Linked list of a loop's pending tasks (EventLoop owns the links).
     PromiseBase* prev_task_ = nullptr;
     PromiseBase* next_task_ = nullptr;
+
+    /// Marks a coroutine about to be run inline; false if it already ran (or is a task).
+    bool start_inline() noexcept {
+        if (started_ || is_task_) {
+            return false;
+        }
+        started_ = true;
+        return true;
+    }
 
     /// Awaited inline: makes `awaiting` the coroutine to resume when this one returns.
     void set_continuation(std::coroutine_handle<> awaiting) noexcept { link_ = awaiting; }

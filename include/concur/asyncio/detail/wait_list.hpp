@@ -43,7 +43,9 @@ public:
     /// a pending node.
     void set_result() noexcept {
         state_ = State::kDone;
-        task->loop()->schedule(resume);
+        if (EventLoop* loop = task->loop()) { // null: the loop was closed, the task kept alive
+            loop->schedule(resume);
+        }
     }
 
     /// Task::cancel() reaches the waiter here (Python's fut.cancel()): a pending node becomes
