@@ -38,7 +38,7 @@ double peak_rss_mb() {
 }
 
 asyncio::Coroutine<void> nap(double seconds) {
-    co_await asyncio::sleep(std::chrono::duration<double>(seconds));
+    co_await asyncio::sleep(seconds);
 }
 
 asyncio::Coroutine<double> sleep_all(long n, double seconds, double& baseline) {

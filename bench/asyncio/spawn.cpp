@@ -11,12 +11,11 @@
 #include "common.hpp"
 
 namespace asyncio = concur::asyncio;
-using namespace std::chrono_literals;
 
 namespace {
 
 asyncio::Coroutine<long> work(long i) {
-    co_await asyncio::sleep(0s);
+    co_await asyncio::sleep(0); // as the peers' `await asyncio.sleep(0)`
     co_return i;
 }
 
@@ -36,6 +35,36 @@ asyncio::Coroutine<double> spawn_all(long n, long& sum) {
     co_return t1 - t0;
 }
 
+asyncio::Coroutine<double> spawn_each(long n, long& sum) {
+    const double t0 = bench::now_seconds();
+    std::vector<asyncio::Task<long>> tasks;
+    tasks.reserve(static_cast<std::size_t>(n));
+    for (long i = 0; i < n; ++i) {
+        tasks.push_back(asyncio::create_task(work(i)));
+    }
+    sum = 0;
+    for (auto& t : tasks) {
+        sum += co_await t;
+    }
+    const double t1 = bench::now_seconds();
+    co_return t1 - t0;
+}
+
+bench::Run spawn_await_each(const bench::Options& o) {
+    const long n = o.get("n", 200000L);
+    long sum = 0;
+    const double seconds = asyncio::run(spawn_each(n, sum));
+    return {n, seconds, sum == n * (n - 1) / 2, ""};
+}
+
+bench::Run spawn_warm(const bench::Options& o) {
+    const long n = o.get("n", 200000L);
+    long sum = 0;
+    asyncio::run(spawn_all(n, sum));
+    const double seconds = asyncio::run(spawn_all(n, sum));
+    return {n, seconds, sum == n * (n - 1) / 2, ""};
+}
+
 bench::Run spawn(const bench::Options& o) {
     const long n = o.get("n", 200000L);
     long sum = 0;
@@ -46,5 +75,7 @@ bench::Run spawn(const bench::Options& o) {
 } // namespace
 
 int main(int argc, char** argv) {
-    return bench::main(argc, argv, "spawn", {{"concur", spawn}});
+    return bench::main(
+        argc, argv, "spawn",
+        {{"concur", spawn}, {"concur-await-each", spawn_await_each}, {"concur-warm", spawn_warm}});
 }

@@ -5,6 +5,7 @@
 #include "concur/core/exceptions.hpp"
 #include "concur/core/futex.hpp"
 #include "concur/core/generator.hpp"
+#include "concur/core/large_memory.hpp"
 #include "concur/core/outcome.hpp"
 #include "concur/core/slot_pool.hpp"
 #include "concur/core/spin.hpp"

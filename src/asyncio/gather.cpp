@@ -1,33 +1,42 @@
 #include "concur/asyncio/gather.hpp"
 
+#include <new>
+
 #include "concur/core/exceptions.hpp"
+#include "concur/core/large_memory.hpp"
 
 namespace concur::asyncio::detail {
 
-GatherCore::GatherCore(std::vector<FutureCore*> children, bool return_exceptions)
-    : children_(std::move(children)), nodes_(new Node[children_.size()]),
-      remaining_(children_.size()), return_exceptions_(return_exceptions) {}
+GatherCore::GatherCore(std::size_t size, bool return_exceptions, bool owns_children)
+    : entries_(static_cast<Entry*>(allocate_large(size * sizeof(Entry)))), size_(size),
+      remaining_(size), return_exceptions_(return_exceptions), owns_children_(owns_children) {}
 
-void GatherCore::start() {
+void GatherCore::attach(std::size_t index, FutureCore* child) {
+    // One pass over the children: the loop check and the registration touch each child once.
+    Entry* e = ::new (&entries_[index]) Entry();
+    ++attached_;
+    e->owner = this;
+    e->child = child;
     // One loop for all (Python's gather checks it); recorded now, since a child done already
     // may be released by deliver() below.
-    for (const FutureCore* child : children_) {
-        if (loop_ == nullptr) {
-            loop_ = child->loop();
-        } else if (child->loop() != loop_) {
-            throw ValueError("futures are tied to different event loops");
-        }
+    if (loop_ == nullptr) {
+        loop_ = child->loop();
+    } else if (child->loop() != loop_) {
+        throw ValueError("futures are tied to different event loops");
     }
-    for (std::size_t i = 0; i < children_.size(); ++i) {
-        nodes_[i].owner = this;
-        nodes_[i].index = i;
-        FutureCore* child = children_[i];
-        if (child->done()) {
-            child_done(i, *child);
-        } else {
-            child->add_waiter(&nodes_[i]);
-        }
+    if (child->done()) {
+        child_done(index, *child);
+    } else {
+        child->add_waiter(e);
     }
+}
+
+void GatherCore::release_child(std::size_t index) noexcept {
+    Entry& e = entries_[index];
+    if (owns_children_ && e.child != nullptr) {
+        e.child->release();
+    }
+    e.child = nullptr;
 }
 
 namespace {
@@ -44,14 +53,18 @@ struct RetrieveWhenDone final : Waiter {
 } // namespace
 
 GatherCore::~GatherCore() {
-    for (std::size_t i = 0; i < children_.size(); ++i) {
-        if (nodes_[i].registered) {
-            children_[i]->remove_waiter(&nodes_[i]);
+    for (std::size_t i = 0; i < attached_; ++i) {
+        Entry& e = entries_[i];
+        if (e.registered) {
+            e.child->remove_waiter(&e);
             if (error_) {
-                children_[i]->add_waiter(new RetrieveWhenDone());
+                e.child->add_waiter(new RetrieveWhenDone());
             }
         }
+        release_child(i);
+        e.~Entry();
     }
+    free_large(entries_, size_ * sizeof(Entry));
 }
 
 bool GatherCore::ready() const noexcept {
@@ -102,10 +115,10 @@ bool GatherCore::cancel_suspension(const std::string* message) {
         return false;
     }
     bool any = false;
-    for (std::size_t i = 0; i < children_.size(); ++i) {
+    for (std::size_t i = 0; i < attached_; ++i) {
         // A child still registered is pending (and so still referenced): cancel it.
-        if (nodes_[i].registered) {
-            any = children_[i]->cancel(message) || any;
+        if (entries_[i].registered) {
+            any = entries_[i].child->cancel(message) || any;
         }
     }
     if (!any) {

@@ -1,9 +1,10 @@
 #include "concur/core/slot_pool.hpp"
 
+#include "concur/core/large_memory.hpp"
+
 #include <cstdlib>
 #include <mutex>
 #include <new>
-#include <sys/mman.h>
 #include <vector>
 
 namespace concur {
@@ -102,13 +103,8 @@ struct Cache {
         }
         std::size_t bytes = next_chunk[c] == 0 ? kFirstChunkBytes : next_chunk[c];
         next_chunk[c] = bytes < kLastChunkBytes ? bytes * 2 : bytes;
-        // Mapped with MAP_POPULATE: the kernel zeroes the pages in one go, cheaper than a
-        // fault per page as they are first touched (a fresh process's first tasks pay that).
-        void* chunk = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE,
-                             MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-        if (chunk == MAP_FAILED) {
-            throw std::bad_alloc();
-        }
+        // Populated at once; a 2 MiB chunk on a huge page: one TLB entry for its task frames.
+        void* chunk = map_populated(bytes);
         bump[c] = static_cast<char*>(chunk);
         bump_end[c] = bump[c] + bytes;
     }

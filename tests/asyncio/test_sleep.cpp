@@ -70,6 +70,21 @@ TEST_F(SleepTest, ConsecutiveSleepsAddUp) {
     EXPECT_THAT(wakes, ElementsAre(Pair(1, 0.5), Pair(2, 1.0), Pair(3, 1.5), Pair(4, 2.0)));
 }
 
+asyncio::Coroutine<void> sleeps_seconds_as_numbers(Wakes* wakes) {
+    co_await asyncio::sleep(0.5); // Python's asyncio.sleep(0.5)
+    wakes->emplace_back(1, elapsed_in_loop());
+    co_await asyncio::sleep(2);
+    wakes->emplace_back(2, elapsed_in_loop());
+    co_await asyncio::sleep(0);
+    wakes->emplace_back(3, elapsed_in_loop());
+}
+
+TEST_F(SleepTest, SecondsMayBeGivenAsANumber) {
+    Wakes wakes;
+    asyncio::run_until_complete(*loop, sleeps_seconds_as_numbers(&wakes));
+    EXPECT_THAT(wakes, ElementsAre(Pair(1, 0.5), Pair(2, 2.5), Pair(3, 2.5)));
+}
+
 asyncio::Coroutine<void> yields_once(Log* log) {
     log->emplace_back("A1");
     asyncio::get_running_loop().call_soon([log] { log->emplace_back("callback"); });

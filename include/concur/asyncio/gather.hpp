@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <exception>
 #include <memory>
+#include <optional>
 #include <string>
 #include <tuple>
 #include <type_traits>
@@ -33,13 +34,17 @@ namespace detail {
 /// and raises CancelledError once they are all done.
 class GatherCore : public Suspension {
 public:
-    GatherCore(std::vector<FutureCore*> children, bool return_exceptions);
+    /// For `size` children; `owns_children`: attach() hands over a reference to each child,
+    /// given up by release_child() or at the end.
+    GatherCore(std::size_t size, bool return_exceptions, bool owns_children);
     GatherCore(const GatherCore&) = delete;
     GatherCore& operator=(const GatherCore&) = delete;
     virtual ~GatherCore();
 
-    /// Registers on the children; call once the derived part can take deliver() calls.
-    void start();
+    /// Takes child `index` (in order, from 0): registers on it, or takes its outcome now if it
+    /// is done. ValueError if it belongs to another loop than the children before it. Call once
+    /// the derived part can take deliver() calls.
+    void attach(std::size_t index, FutureCore* child);
 
     /// True if no suspension is needed (no children, or all done and nothing to wait for).
     [[nodiscard]] bool ready() const noexcept;
@@ -55,24 +60,35 @@ protected:
     /// The default keeps nothing; results are read from the children at the end.
     virtual void deliver(std::size_t /*index*/, FutureCore& /*child*/) noexcept {}
 
-    [[nodiscard]] const std::vector<FutureCore*>& children() const noexcept { return children_; }
+    /// Child `index`, or null once release_child() gave it up.
+    [[nodiscard]] FutureCore* child(std::size_t index) const noexcept {
+        return entries_[index].child;
+    }
+    /// Gives up the reference to a done child: its memory may go now, while it is warm.
+    void release_child(std::size_t index) noexcept;
 
 private:
-    struct Node final : Waiter {
+    // One per child, in one array: the waiter on the child, and the child.
+    struct Entry final : Waiter {
         GatherCore* owner = nullptr;
-        std::size_t index = 0;
-        void on_done(FutureCore& child) noexcept override { owner->child_done(index, child); }
+        FutureCore* child = nullptr;
+        void on_done(FutureCore& done) noexcept override {
+            owner->child_done(static_cast<std::size_t>(this - owner->entries_), done);
+        }
     };
     void child_done(std::size_t index, FutureCore& child) noexcept;
     void wake() noexcept;
 
-    std::vector<FutureCore*> children_;
-    std::unique_ptr<Node[]> nodes_;
+    // Raw storage: an entry is built by attach(), so the array is written once.
+    Entry* entries_;
+    std::size_t size_;
+    std::size_t attached_ = 0;
     EventLoop* loop_ = nullptr; // the children's, recorded before any of them can be released
     PromiseBase* task_ = nullptr;
     std::exception_ptr error_; // the first error, raised without return_exceptions
     std::size_t remaining_;
     bool return_exceptions_;
+    bool owns_children_;
     bool woken_ = false;
     bool cancel_requested_ = false;
 };
@@ -129,8 +145,8 @@ Outcome<awaitable_value_t<H>> take_outcome(const H& h) {
 }
 
 /// The awaitable gather() returns over a vector of one handle type. Each child's result (or
-/// outcome) is taken as it completes and the child's state released at once: with many
-/// children, that is one pass over their memory instead of three.
+/// outcome) is taken as it completes, straight into the result vector, and the child released
+/// then: with many children, their memory is passed over as few times as possible.
 template <class H, bool Outcomes>
 class GatherVector final : public GatherCore {
 public:
@@ -138,15 +154,9 @@ public:
                                           gather_value_t<awaitable_value_t<H>>>;
 
     GatherVector(std::vector<H> children, bool return_exceptions)
-        : GatherCore(take_all(children), return_exceptions), owned_(this->children()),
-          results_(this->children().size()) {
-        start();
-    }
-    ~GatherVector() override {
-        for (FutureCore* child : owned_) {
-            if (child != nullptr) {
-                child->release();
-            }
+        : GatherCore(children.size(), return_exceptions, true), results_(children.size()) {
+        for (std::size_t i = 0; i < children.size(); ++i) {
+            attach(i, children[i].release_state()); // the handles' references become ours
         }
     }
 
@@ -154,72 +164,81 @@ public:
     void await_suspend(std::coroutine_handle<> h) { suspend(h); }
     std::vector<value_type> await_resume() {
         check();
-        std::vector<value_type> results;
-        results.reserve(results_.size());
         for (std::size_t i = 0; i < results_.size(); ++i) {
-            if (!results_[i]) {
-                deliver(i, *this->children()[i]); // its value could not be taken before
+            if (FutureCore* c = child(i)) {
+                take(i, *c); // its value could not be taken before: this time a throw is raised
             }
-            results.push_back(std::move(*results_[i]));
         }
-        return results;
+        if constexpr (kDirect) {
+            return std::move(results_);
+        } else {
+            std::vector<value_type> results;
+            results.reserve(results_.size());
+            for (auto& r : results_) {
+                results.push_back(std::move(*r));
+            }
+            return results;
+        }
     }
 
 protected:
     void deliver(std::size_t i, FutureCore& child) noexcept override {
-        using State = std::remove_pointer_t<decltype(std::declval<H&>().state())>;
-        auto* state = static_cast<State*>(&child);
-        try {
-            if constexpr (Outcomes) {
-                if (child.cancelled()) {
-                    results_[i].emplace(child.cancelled_error());
-                } else if (child.has_exception()) {
-                    results_[i].emplace(child.take_exception());
-                } else if constexpr (std::is_void_v<awaitable_value_t<H>>) {
-                    results_[i].emplace(std::monostate{});
-                } else {
-                    results_[i].emplace(take(*state));
-                }
-            } else if (!child.cancelled() && !child.has_exception()) {
-                if constexpr (std::is_void_v<awaitable_value_t<H>>) {
-                    results_[i].emplace();
-                } else {
-                    results_[i].emplace(take(*state));
-                }
-            }
-        } catch (...) {
-            // a throwing copy: the value stays with the child, read at the end instead
-            return;
+        if (!Outcomes && (child.cancelled() || child.has_exception())) {
+            return; // raised by check(), or (after the first) marked retrieved
         }
-        if (owned_[i] != nullptr) {
-            owned_[i] = nullptr;
-            child.release(); // our reference: the child's frame may go now, while it is warm
+        try {
+            take(i, child);
+        } catch (...) {
+            // a throwing copy: the value stays with the child, taken at the end instead
         }
     }
 
 private:
+    // Values that can be default-constructed go straight into the vector returned.
+    static constexpr bool kDirect = std::is_default_constructible_v<value_type>;
+    using Slot = std::conditional_t<kDirect, value_type, std::optional<value_type>>;
+
+    void take(std::size_t i, FutureCore& child) {
+        using State = std::remove_pointer_t<decltype(std::declval<H&>().state())>;
+        auto* state = static_cast<State*>(&child);
+        if constexpr (Outcomes) {
+            if (child.cancelled()) {
+                put(i, child.cancelled_error());
+            } else if (child.has_exception()) {
+                put(i, child.take_exception());
+            } else if constexpr (std::is_void_v<awaitable_value_t<H>>) {
+                put(i, std::monostate{});
+            } else {
+                put(i, value_of(*state));
+            }
+        } else if constexpr (std::is_void_v<awaitable_value_t<H>>) {
+            put(i);
+        } else {
+            put(i, value_of(*state));
+        }
+        release_child(i);
+    }
+
+    template <class... Args>
+    void put(std::size_t i, Args&&... args) {
+        if constexpr (kDirect) {
+            results_[i] = value_type(std::forward<Args>(args)...);
+        } else {
+            results_[i].emplace(std::forward<Args>(args)...);
+        }
+    }
+
     template <class State>
-    static auto take(State& state) {
+    static auto value_of(State& state) {
         using T = awaitable_value_t<H>;
         if constexpr (std::is_copy_constructible_v<T>) {
-            return T(state.value());
+            return T(state.value()); // other handles to the child may still read it
         } else {
             return T(std::move(state.value()));
         }
     }
 
-    /// The handles' references become ours, without touching the states' counts.
-    static std::vector<FutureCore*> take_all(std::vector<H>& hs) {
-        std::vector<FutureCore*> cores;
-        cores.reserve(hs.size());
-        for (H& h : hs) {
-            cores.push_back(h.release_state());
-        }
-        return cores;
-    }
-
-    std::vector<FutureCore*> owned_; // the references we still hold
-    std::vector<std::optional<value_type>> results_;
+    std::vector<Slot> results_;
 };
 
 /// The awaitable gather() returns over several awaitables of different types.
@@ -230,11 +249,13 @@ public:
                                           std::tuple<gather_value_t<awaitable_value_t<Hs>>...>>;
 
     GatherTuple(std::tuple<Hs...> children, bool return_exceptions)
-        : children_(std::move(children)),
-          core_(std::apply([](const Hs&... h) { return std::vector<FutureCore*>{h.core()...}; },
-                           children_),
-                return_exceptions) {
-        core_.start();
+        : children_(std::move(children)), core_(sizeof...(Hs), return_exceptions, false) {
+        std::apply(
+            [this](const Hs&... h) {
+                std::size_t i = 0;
+                (core_.attach(i++, h.core()), ...);
+            },
+            children_);
     }
 
     [[nodiscard]] bool await_ready() const noexcept { return core_.ready(); }
@@ -257,6 +278,21 @@ private:
     GatherCore core_;
 };
 
+/// The awaitables as tasks or futures (a vector of them is taken as it is).
+template <class A>
+std::vector<awaitable_task_t<A>> to_handles(std::vector<A> aws) {
+    if constexpr (std::is_same_v<awaitable_task_t<A>, A>) {
+        return aws;
+    } else {
+        std::vector<awaitable_task_t<A>> handles;
+        handles.reserve(aws.size());
+        for (auto& a : aws) {
+            handles.push_back(AwaitableTask<A>::make(std::move(a)));
+        }
+        return handles;
+    }
+}
+
 } // namespace detail
 
 /// Runs the tasks (or futures, or coroutines made into tasks) concurrently; awaiting the result
@@ -269,12 +305,7 @@ requires requires {
 }
 auto gather(std::vector<A> aws) {
     using H = detail::awaitable_task_t<A>;
-    std::vector<H> children;
-    children.reserve(aws.size());
-    for (auto& a : aws) {
-        children.push_back(detail::AwaitableTask<A>::make(std::move(a)));
-    }
-    return detail::GatherVector<H, false>(std::move(children), false);
+    return detail::GatherVector<H, false>(detail::to_handles(std::move(aws)), false);
 }
 
 /// gather() with return_exceptions: each result is an Outcome, a value or an exception.
@@ -284,12 +315,8 @@ requires requires {
 }
 auto gather(GatherOptions options, std::vector<A> aws) {
     using H = detail::awaitable_task_t<A>;
-    std::vector<H> children;
-    children.reserve(aws.size());
-    for (auto& a : aws) {
-        children.push_back(detail::AwaitableTask<A>::make(std::move(a)));
-    }
-    return detail::GatherVector<H, true>(std::move(children), options.return_exceptions);
+    return detail::GatherVector<H, true>(detail::to_handles(std::move(aws)),
+                                         options.return_exceptions);
 }
 
 /// gather(a, b, c): awaitables of different types; the result is a tuple in argument order

@@ -82,4 +82,10 @@ inline detail::SleepAwaiter sleep(std::chrono::duration<double> delay) noexcept 
     return detail::SleepAwaiter(delay.count());
 }
 
+/// sleep() for `seconds` given as a number, as Python's asyncio.sleep(0.5). The lighter form in
+/// a frame: a chrono argument is a temporary the coroutine's frame keeps across the suspension.
+inline detail::SleepAwaiter sleep(double seconds) noexcept {
+    return detail::SleepAwaiter(seconds);
+}
+
 } // namespace concur::asyncio
