@@ -1,22 +1,13 @@
 #include "concur/asyncio/gather.hpp"
 
-#include <new>
-
 #include "concur/core/exceptions.hpp"
-#include "concur/core/large_memory.hpp"
 
 namespace concur::asyncio::detail {
 
-GatherCore::GatherCore(std::size_t size, bool return_exceptions, bool owns_children)
-    : entries_(static_cast<Entry*>(allocate_large(size * sizeof(Entry)))), size_(size),
-      remaining_(size), return_exceptions_(return_exceptions), owns_children_(owns_children) {}
+GatherCore::GatherCore(std::size_t size, bool return_exceptions)
+    : remaining_(size), return_exceptions_(return_exceptions) {}
 
 void GatherCore::attach(std::size_t index, FutureCore* child) {
-    // One pass over the children: the loop check and the registration touch each child once.
-    Entry* e = ::new (&entries_[index]) Entry();
-    ++attached_;
-    e->owner = this;
-    e->child = child;
     // One loop for all (Python's gather checks it); recorded now, since a child done already
     // may be released by deliver() below.
     if (loop_ == nullptr) {
@@ -24,19 +15,12 @@ void GatherCore::attach(std::size_t index, FutureCore* child) {
     } else if (child->loop() != loop_) {
         throw ValueError("futures are tied to different event loops");
     }
+    ++attached_;
     if (child->done()) {
-        child_done(index, *child);
+        on_done_at(static_cast<std::uint32_t>(index), *child);
     } else {
-        child->add_waiter(e);
+        child->add_waiter(this, static_cast<std::uint32_t>(index));
     }
-}
-
-void GatherCore::release_child(std::size_t index) noexcept {
-    Entry& e = entries_[index];
-    if (owns_children_ && e.child != nullptr) {
-        e.child->release();
-    }
-    e.child = nullptr;
 }
 
 namespace {
@@ -52,19 +36,17 @@ struct RetrieveWhenDone final : Waiter {
 };
 } // namespace
 
-GatherCore::~GatherCore() {
+void GatherCore::detach() noexcept {
+    // A child not done still holds this gather (done ones told it and forgot it).
     for (std::size_t i = 0; i < attached_; ++i) {
-        Entry& e = entries_[i];
-        if (e.registered) {
-            e.child->remove_waiter(&e);
+        FutureCore* c = child(i);
+        if (c != nullptr && !c->done()) {
+            c->remove_waiter(static_cast<IndexedWaiter*>(this));
             if (error_) {
-                e.child->add_waiter(new RetrieveWhenDone());
+                c->add_waiter(new RetrieveWhenDone());
             }
         }
-        release_child(i);
-        e.~Entry();
     }
-    free_large(entries_, size_ * sizeof(Entry));
 }
 
 bool GatherCore::ready() const noexcept {
@@ -87,7 +69,7 @@ void GatherCore::wake() noexcept {
     }
 }
 
-void GatherCore::child_done(std::size_t index, FutureCore& child) noexcept {
+void GatherCore::on_done_at(std::uint32_t index, FutureCore& child) noexcept {
     --remaining_;
     if (error_) {
         child.mark_retrieved(); // the gather raised already: later failures are its business
@@ -116,9 +98,10 @@ bool GatherCore::cancel_suspension(const std::string* message) {
     }
     bool any = false;
     for (std::size_t i = 0; i < attached_; ++i) {
-        // A child still registered is pending (and so still referenced): cancel it.
-        if (entries_[i].registered) {
-            any = entries_[i].child->cancel(message) || any;
+        // A child not done is still referenced: cancel it.
+        FutureCore* c = child(i);
+        if (c != nullptr && !c->done()) {
+            any = c->cancel(message) || any;
         }
     }
     if (!any) {

@@ -33,7 +33,7 @@ PromiseBase::~PromiseBase() {
 void PromiseBase::start_task(EventLoop* loop, std::coroutine_handle<> root) {
     loop_ = loop;
     is_task_ = true;
-    id_ = static_cast<std::uint32_t>(loop->next_task_id());
+    task_id_ = static_cast<std::uint32_t>(loop->next_task_id());
     link_ = root;
     loop->link_task(this);
     loop->schedule(this);
@@ -136,7 +136,7 @@ void PromiseBase::throw_cancelled() {
 }
 
 std::string PromiseBase::name() const {
-    return extras_ && extras_->name ? *extras_->name : "Task-" + std::to_string(id_);
+    return extras_ && extras_->name ? *extras_->name : "Task-" + std::to_string(task_id_);
 }
 
 void PromiseBase::set_name(std::string name) {

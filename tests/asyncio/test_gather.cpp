@@ -169,6 +169,68 @@ TEST_F(GatherTest, ManyChildrenKeepTheirOrder) {
     EXPECT_TRUE(asyncio::all_tasks(*loop).empty());
 }
 
+asyncio::Coroutine<int> gathers_sum(std::vector<asyncio::Task<int>> ts) {
+    int sum = 0;
+    for (int v : co_await asyncio::gather(ts)) {
+        sum += v;
+    }
+    co_return sum;
+}
+
+TEST_F(GatherTest, TwoGathersOverTheSameTasksBothGetEveryResult) {
+    std::vector<asyncio::Task<int>> ts{asyncio::loop_create_task(*loop, value_after(2s, 1)),
+                                       asyncio::loop_create_task(*loop, value_after(1s, 2))};
+    int callbacks = 0;
+    ts[0].add_done_callback([&callbacks](const asyncio::Task<int>&) { ++callbacks; });
+    auto first = asyncio::loop_create_task(*loop, gathers_sum(ts));
+    auto second = asyncio::loop_create_task(*loop, gathers_sum(ts));
+    ts[1].add_done_callback([&callbacks](const asyncio::Task<int>&) { ++callbacks; });
+    EXPECT_EQ(asyncio::run_until_complete(*loop, first), 3);
+    EXPECT_EQ(asyncio::run_until_complete(*loop, second), 3);
+    EXPECT_EQ(callbacks, 2) << "done callbacks on gathered tasks still run";
+}
+
+asyncio::Coroutine<int> gathers_one_task_three_times(asyncio::Task<int> t) {
+    std::vector<asyncio::Task<int>> ts{t, t, t};
+    int sum = 0;
+    for (int v : co_await asyncio::gather(ts)) {
+        sum += v;
+    }
+    co_return sum;
+}
+
+TEST_F(GatherTest, OneTaskGatheredThreeTimesGivesItsResultThrice) {
+    auto t = asyncio::loop_create_task(*loop, value_after(1s, 7));
+    EXPECT_EQ(asyncio::run_until_complete(*loop, gathers_one_task_three_times(t)), 21);
+}
+
+TEST_F(GatherTest, CancellingAGatherOfOneTaskThriceCancelsItOnce) {
+    auto t = asyncio::loop_create_task(*loop, value_after(10s, 7));
+    auto gatherer = asyncio::loop_create_task(*loop, gathers_one_task_three_times(t));
+    loop->call_later(1s, [gatherer]() mutable { gatherer.cancel(); });
+    EXPECT_THROW(asyncio::run_until_complete(*loop, gatherer), CancelledError);
+    EXPECT_TRUE(t.cancelled());
+    EXPECT_DOUBLE_EQ(elapsed(), 1.0);
+}
+
+asyncio::Coroutine<std::string> drops_a_gather(std::vector<asyncio::Task<int>> ts) {
+    {
+        auto g = asyncio::gather(ts); // registered on the children, never awaited
+    }
+    int sum = 0;
+    for (auto& t : ts) {
+        sum += co_await t;
+    }
+    co_return std::to_string(sum);
+}
+
+TEST_F(GatherTest, AGatherDroppedUnawaitedLeavesItsChildrenAlone) {
+    std::vector<asyncio::Task<int>> ts{asyncio::loop_create_task(*loop, value_after(2s, 1)),
+                                       asyncio::loop_create_task(*loop, value_after(1s, 2))};
+    EXPECT_EQ(asyncio::run_until_complete(*loop, drops_a_gather(ts)), "3");
+    EXPECT_DOUBLE_EQ(elapsed(), 2.0);
+}
+
 struct NoDefault {
     explicit NoDefault(int v) : value(v) {}
     int value;

@@ -1,8 +1,10 @@
 // asyncio.gather: run awaitables concurrently and collect their results in argument order.
 #pragma once
 
+#include <array>
 #include <coroutine>
 #include <cstddef>
+#include <cstdint>
 #include <exception>
 #include <memory>
 #include <optional>
@@ -16,6 +18,7 @@
 #include "concur/asyncio/coroutine.hpp"
 #include "concur/asyncio/future.hpp"
 #include "concur/asyncio/task.hpp"
+#include "concur/core/exceptions.hpp"
 #include "concur/core/outcome.hpp"
 
 namespace concur::asyncio {
@@ -28,23 +31,16 @@ struct GatherOptions {
 
 namespace detail {
 
-/// The type-independent core of a gather: one waiter per child, counting them down.
+/// The type-independent core of a gather: registered on every child (no node per child: each
+/// child keeps the gather and its index), counting them down.
 /// Python's semantics: the first exception (or a child's cancellation) is raised at once unless
 /// return_exceptions, without cancelling the others; cancelling the gather cancels every child
 /// and raises CancelledError once they are all done.
-class GatherCore : public Suspension {
+class GatherCore : public Suspension, public IndexedWaiter {
 public:
-    /// For `size` children; `owns_children`: attach() hands over a reference to each child,
-    /// given up by release_child() or at the end.
-    GatherCore(std::size_t size, bool return_exceptions, bool owns_children);
+    GatherCore(std::size_t size, bool return_exceptions);
     GatherCore(const GatherCore&) = delete;
     GatherCore& operator=(const GatherCore&) = delete;
-    virtual ~GatherCore();
-
-    /// Takes child `index` (in order, from 0): registers on it, or takes its outcome now if it
-    /// is done. ValueError if it belongs to another loop than the children before it. Call once
-    /// the derived part can take deliver() calls.
-    void attach(std::size_t index, FutureCore* child);
 
     /// True if no suspension is needed (no children, or all done and nothing to wait for).
     [[nodiscard]] bool ready() const noexcept;
@@ -54,41 +50,34 @@ public:
     void check();
 
     bool cancel_suspension(const std::string* message) override;
+    void on_done_at(std::uint32_t index, FutureCore& child) noexcept override;
 
 protected:
+    ~GatherCore() = default;
+
+    /// Takes child `index` (in order, from 0): registers on it, or takes its outcome now if it
+    /// is done. ValueError if it belongs to another loop than the children before it. Called
+    /// by the derived constructor, once it can take deliver() calls.
+    void attach(std::size_t index, FutureCore* child);
+    /// Stops waiting on the children not done; the derived destructor calls it while it still
+    /// holds them.
+    void detach() noexcept;
+
+    /// Child `index`, or null once the derived part let it go.
+    [[nodiscard]] virtual FutureCore* child(std::size_t index) const noexcept = 0;
     /// A child is done: take what is needed of it now, while its state is warm in the cache.
     /// The default keeps nothing; results are read from the children at the end.
     virtual void deliver(std::size_t /*index*/, FutureCore& /*child*/) noexcept {}
 
-    /// Child `index`, or null once release_child() gave it up.
-    [[nodiscard]] FutureCore* child(std::size_t index) const noexcept {
-        return entries_[index].child;
-    }
-    /// Gives up the reference to a done child: its memory may go now, while it is warm.
-    void release_child(std::size_t index) noexcept;
-
 private:
-    // One per child, in one array: the waiter on the child, and the child.
-    struct Entry final : Waiter {
-        GatherCore* owner = nullptr;
-        FutureCore* child = nullptr;
-        void on_done(FutureCore& done) noexcept override {
-            owner->child_done(static_cast<std::size_t>(this - owner->entries_), done);
-        }
-    };
-    void child_done(std::size_t index, FutureCore& child) noexcept;
     void wake() noexcept;
 
-    // Raw storage: an entry is built by attach(), so the array is written once.
-    Entry* entries_;
-    std::size_t size_;
     std::size_t attached_ = 0;
     EventLoop* loop_ = nullptr; // the children's, recorded before any of them can be released
     PromiseBase* task_ = nullptr;
     std::exception_ptr error_; // the first error, raised without return_exceptions
     std::size_t remaining_;
     bool return_exceptions_;
-    bool owns_children_;
     bool woken_ = false;
     bool cancel_requested_ = false;
 };
@@ -154,11 +143,18 @@ public:
                                           gather_value_t<awaitable_value_t<H>>>;
 
     GatherVector(std::vector<H> children, bool return_exceptions)
-        : GatherCore(children.size(), return_exceptions, true), results_(children.size()) {
-        for (std::size_t i = 0; i < children.size(); ++i) {
-            attach(i, children[i].release_state()); // the handles' references become ours
+        : GatherCore(children.size(), return_exceptions), children_(std::move(children)),
+          results_(children_.size()) {
+        if (children_.size() > std::uint32_t(-1)) {
+            throw ValueError("gather() of more than 2**32 - 1 awaitables");
+        }
+        for (std::size_t i = 0; i < children_.size(); ++i) {
+            attach(i, children_[i].core());
         }
     }
+    GatherVector(const GatherVector&) = delete;
+    GatherVector& operator=(const GatherVector&) = delete;
+    ~GatherVector() { detach(); }
 
     [[nodiscard]] bool await_ready() const noexcept { return ready(); }
     void await_suspend(std::coroutine_handle<> h) { suspend(h); }
@@ -182,6 +178,10 @@ public:
     }
 
 protected:
+    [[nodiscard]] FutureCore* child(std::size_t i) const noexcept override {
+        return children_[i].core();
+    }
+
     void deliver(std::size_t i, FutureCore& child) noexcept override {
         if (!Outcomes && (child.cancelled() || child.has_exception())) {
             return; // raised by check(), or (after the first) marked retrieved
@@ -216,7 +216,7 @@ private:
         } else {
             put(i, value_of(*state));
         }
-        release_child(i);
+        children_[i].release_state()->release(); // the child's memory may go now, while warm
     }
 
     template <class... Args>
@@ -238,30 +238,34 @@ private:
         }
     }
 
+    std::vector<H> children_;
     std::vector<Slot> results_;
 };
 
 /// The awaitable gather() returns over several awaitables of different types.
 template <bool Outcomes, class... Hs>
-class GatherTuple {
+class GatherTuple final : public GatherCore {
 public:
     using value_type = std::conditional_t<Outcomes, std::tuple<Outcome<awaitable_value_t<Hs>>...>,
                                           std::tuple<gather_value_t<awaitable_value_t<Hs>>...>>;
 
     GatherTuple(std::tuple<Hs...> children, bool return_exceptions)
-        : children_(std::move(children)), core_(sizeof...(Hs), return_exceptions, false) {
-        std::apply(
-            [this](const Hs&... h) {
-                std::size_t i = 0;
-                (core_.attach(i++, h.core()), ...);
-            },
-            children_);
+        : GatherCore(sizeof...(Hs), return_exceptions), children_(std::move(children)),
+          cores_(std::apply(
+              [](const Hs&... h) { return std::array<FutureCore*, sizeof...(Hs)>{h.core()...}; },
+              children_)) {
+        for (std::size_t i = 0; i < cores_.size(); ++i) {
+            attach(i, cores_[i]);
+        }
     }
+    GatherTuple(const GatherTuple&) = delete;
+    GatherTuple& operator=(const GatherTuple&) = delete;
+    ~GatherTuple() { detach(); }
 
-    [[nodiscard]] bool await_ready() const noexcept { return core_.ready(); }
-    void await_suspend(std::coroutine_handle<> h) { core_.suspend(h); }
+    [[nodiscard]] bool await_ready() const noexcept { return ready(); }
+    void await_suspend(std::coroutine_handle<> h) { suspend(h); }
     value_type await_resume() {
-        core_.check();
+        check();
         return std::apply(
             [](const Hs&... h) {
                 if constexpr (Outcomes) {
@@ -273,9 +277,12 @@ public:
             children_);
     }
 
+protected:
+    [[nodiscard]] FutureCore* child(std::size_t i) const noexcept override { return cores_[i]; }
+
 private:
     std::tuple<Hs...> children_;
-    GatherCore core_;
+    std::array<FutureCore*, sizeof...(Hs)> cores_;
 };
 
 /// The awaitables as tasks or futures (a vector of them is taken as it is).

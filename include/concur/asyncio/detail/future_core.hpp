@@ -42,6 +42,16 @@ struct Waiter {
     virtual ~Waiter() = default;
 };
 
+/// Told when any of many futures is done, with the index it registered under: a waiter on many
+/// futures at once (gather's) that needs no node per future, the future keeping the pair.
+class IndexedWaiter {
+public:
+    virtual void on_done_at(std::uint32_t index, FutureCore& future) noexcept = 0;
+
+protected:
+    ~IndexedWaiter() = default;
+};
+
 /// The type-independent part of a future's state. Loop-bound: used from the loop's thread only,
 /// so nothing here is atomic.
 class FutureCore : public Suspension, public SlotAllocated {
@@ -78,9 +88,14 @@ public:
     [[nodiscard]] std::exception_ptr cancelled_error() const;
 
     /// Adds a waiter; it is told when the future is done (the caller checks done() first).
-    void add_waiter(Waiter* waiter) noexcept;
+    void add_waiter(Waiter* waiter);
     /// Removes a waiter that has not been told; no-op otherwise.
     void remove_waiter(Waiter* waiter) noexcept;
+    /// Adds an indexed waiter, told in turn with the others. The first is kept in the future
+    /// itself; more (another gather of the same future) take a node each.
+    void add_waiter(IndexedWaiter* waiter, std::uint32_t index);
+    /// Removes every registration of `waiter` not yet told.
+    void remove_waiter(IndexedWaiter* waiter) noexcept;
 
     /// The exception has been looked at: no "exception was never retrieved" report.
     void mark_retrieved() noexcept { log_traceback_ = false; }
@@ -124,10 +139,14 @@ protected:
         return *extras_;
     }
     EventLoop* loop_;
-    Waiter* waiters_ = nullptr;
+    // The waiters (future_core.cpp's alone): a list of Waiter nodes, or, tagged by the low bit,
+    // one IndexedWaiter with its index in waiter_index_.
+    std::uintptr_t waiters_ = 0;
     std::exception_ptr exception_; // valid when has_exception_
     std::unique_ptr<Extras> extras_;
     std::uint32_t refs_ = 1;
+    std::uint32_t task_id_ = 0; // a task's number, for its name "Task-N"
+    std::uint32_t waiter_index_ = 0;
     State state_ = State::kPending;
     // One byte of flags: every byte of a task's state counts against its frame's slot.
     bool has_exception_ : 1 = false;
@@ -136,6 +155,10 @@ protected:
     bool is_task_ : 1 = false;     // a coroutine's promise that create_task() made a task
     bool must_cancel_ : 1 = false; // a task owes a CancelledError at its next resumption
     bool started_ : 1 = false;     // a task has had its first step
+
+private:
+    /// An indexed waiter alone in waiters_ becomes a node of the list, so that others can follow.
+    void make_list();
 };
 
 } // namespace concur::asyncio::detail

@@ -137,7 +137,6 @@ private:
     // inline: the awaiting coroutine to resume. A coroutine is one or the other, never both.
     std::coroutine_handle<> link_;
     Suspension* waiting_on_ = nullptr;
-    std::uint32_t id_ = 0;
 };
 
 /// The typed promise: the coroutine's return value.
