@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <mutex>
 #include <new>
+#include <utility>
 #include <vector>
 
 namespace concur {
@@ -37,7 +38,7 @@ std::size_t class_of(std::size_t size) {
 // and never returned to the system: memory is kept for reuse, as by Python's allocator.
 struct Shared {
     std::mutex mutex;
-    std::vector<FreeSlot*> batches[kClasses]; // each a list of kBatch slots
+    std::vector<std::pair<FreeSlot*, std::size_t>> batches[kClasses]; // lists and their lengths
 };
 
 Shared& shared() {
@@ -82,7 +83,7 @@ struct Cache {
         last->next = nullptr;
         count[c] -= n;
         std::lock_guard lock(shared().mutex);
-        shared().batches[c].push_back(first);
+        shared().batches[c].emplace_back(first, n);
     }
 
     void refill(std::size_t c) {
@@ -90,14 +91,10 @@ struct Cache {
             std::lock_guard lock(shared().mutex);
             auto& batches = shared().batches[c];
             if (!batches.empty()) {
-                FreeSlot* batch = batches.back();
+                // The length comes with the list: counting it would touch every slot.
+                head[c] = batches.back().first;
+                count[c] = batches.back().second;
                 batches.pop_back();
-                std::size_t n = 0;
-                for (FreeSlot* s = batch; s != nullptr; s = s->next) {
-                    ++n;
-                }
-                head[c] = batch;
-                count[c] = n;
                 return;
             }
         }
