@@ -11,6 +11,7 @@
 #include "concur/asyncio/queues.hpp"
 #include "concur/asyncio/runners.hpp"
 #include "concur/asyncio/sleep.hpp"
+#include "concur/asyncio/sock.hpp"
 #include "concur/asyncio/task.hpp"
 #include "concur/asyncio/taskgroups.hpp"
 #include "concur/asyncio/testing.hpp"

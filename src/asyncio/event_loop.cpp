@@ -238,6 +238,8 @@ void EventLoop::run_once() {
     for (const selectors::Ready& event : events_) {
         if (event.fd == waker_->fd()) {
             waker_->drain();
+        } else {
+            dispatch_io(event);
         }
     }
     drain_threadsafe();
@@ -417,6 +419,7 @@ void EventLoop::close() {
         default_executor_->shutdown(false, false);
         default_executor_.reset();
     }
+    close_watches();
     selector_->close();
 }
 

@@ -139,6 +139,17 @@ public:
     /// The loop's current time, in seconds on its monotonic clock.
     [[nodiscard]] double time() const;
 
+    // --- watching file descriptors
+    /// Calls `callback` whenever `fd` is readable, until remove_reader(fd); replaces the reader
+    /// `fd` had (Python's loop.add_reader).
+    void add_reader(int fd, UniqueFunction<void()> callback);
+    /// Stops watching `fd` for reading; false if it had no reader.
+    bool remove_reader(int fd);
+    /// Calls `callback` whenever `fd` is writable, until remove_writer(fd).
+    void add_writer(int fd, UniqueFunction<void()> callback);
+    /// Stops watching `fd` for writing; false if it had no writer.
+    bool remove_writer(int fd);
+
     // --- errors
     /// Python's loop.set_exception_handler: an empty function restores the default.
     void set_exception_handler(ExceptionHandler handler);
@@ -192,9 +203,18 @@ public:
     std::uint64_t next_task_id() noexcept { return ++task_counter_; }
     /// Runs `r` now, timing it in debug mode.
     void run_one(detail::Runnable* r);
+    /// Schedules `r` once, the next time `fd` is ready for `event` (EVENT_READ or EVENT_WRITE);
+    /// replaces what watched it. For awaitables: `r` is usually the waiting task itself.
+    void watch_once(int fd, std::uint32_t event, detail::Runnable* r);
+    /// Stops a watch_once() of `r`; false if it has fired (or was replaced) already.
+    bool unwatch(int fd, std::uint32_t event, const detail::Runnable* r) noexcept;
 
 private:
     void run_once();
+    void dispatch_io(const selectors::Ready& event);
+    void set_watch(int fd, std::uint32_t event, detail::Runnable* r, bool repeats);
+    bool clear_watch(int fd, std::uint32_t event, const detail::Runnable* r) noexcept;
+    void close_watches() noexcept;
     void drain_threadsafe();
     void discard_ready() noexcept;
     Handle schedule_callback(UniqueFunction<void()> callback);
