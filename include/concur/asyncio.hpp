@@ -9,6 +9,7 @@
 #include "concur/asyncio/gather.hpp"
 #include "concur/asyncio/locks.hpp"
 #include "concur/asyncio/queues.hpp"
+#include "concur/asyncio/resolver.hpp"
 #include "concur/asyncio/runners.hpp"
 #include "concur/asyncio/sleep.hpp"
 #include "concur/asyncio/sock.hpp"
