@@ -76,6 +76,20 @@ std::uint32_t interest(const detail::FdWatch& w) {
 
 } // namespace
 
+void EventLoop::follow_watches(int fd, detail::FdWatch* w) noexcept {
+    const std::uint32_t left = interest(*w);
+    try {
+        if (left == 0) {
+            selector_->unregister(fd);
+            delete w;
+        } else {
+            selector_->modify(fd, left, w);
+        }
+    } catch (...) {
+        // The fd was closed under its watch: the kernel has forgotten it already.
+    }
+}
+
 void EventLoop::set_watch(int fd, std::uint32_t event, Runnable* r, bool repeats) {
     if (is_closed()) {
         throw RuntimeError("Event loop is closed");
@@ -129,17 +143,7 @@ bool EventLoop::clear_watch(int fd, std::uint32_t event, const Runnable* r) noex
     const bool repeats = w->repeats[k];
     w->runnable[k] = nullptr;
     w->repeats[k] = false;
-    const std::uint32_t left = interest(*w);
-    try {
-        if (left == 0) {
-            selector_->unregister(fd);
-            delete w;
-        } else {
-            selector_->modify(fd, left, w);
-        }
-    } catch (...) {
-        // The fd was closed under its watch: the kernel has forgotten it already.
-    }
+    follow_watches(fd, w);
     drop(old, repeats);
     return true;
 }
@@ -200,17 +204,7 @@ void EventLoop::dispatch_io(const selectors::Ready& event) {
         ready_.push(r);
     }
     if (once) {
-        // A one-shot watch has fired: the selector stops watching what nothing waits for.
-        const std::uint32_t left = interest(*w);
-        try {
-            if (left == 0) {
-                selector_->unregister(event.fd);
-                delete w;
-            } else {
-                selector_->modify(event.fd, left, w);
-            }
-        } catch (...) {
-        }
+        follow_watches(event.fd, w); // the selector stops watching what nothing waits for
     }
 }
 

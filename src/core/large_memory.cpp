@@ -11,12 +11,6 @@ namespace {
 constexpr std::size_t kPage = 4096;
 constexpr std::size_t kHugePage = 2 * 1024 * 1024;
 
-#if defined(__SANITIZE_ADDRESS__)
-constexpr bool kMapped = false;
-#else
-constexpr bool kMapped = true;
-#endif
-
 std::size_t round_up(std::size_t n, std::size_t to) {
     return (n + to - 1) & ~(to - 1);
 }
@@ -58,21 +52,6 @@ void* map_populated(std::size_t bytes) {
 
 void unmap_populated(void* p, std::size_t bytes) noexcept {
     ::munmap(p, round_up(bytes, kPage));
-}
-
-void* allocate_large(std::size_t bytes) {
-    if (!kMapped || bytes < kLargeMemoryThreshold) {
-        return ::operator new(bytes);
-    }
-    return map_populated(bytes);
-}
-
-void free_large(void* p, std::size_t bytes) noexcept {
-    if (!kMapped || bytes < kLargeMemoryThreshold) {
-        ::operator delete(p, bytes);
-        return;
-    }
-    unmap_populated(p, bytes);
 }
 
 } // namespace concur

@@ -1,4 +1,4 @@
-// Memory for large arrays: mapped apart (populated, huge pages where possible) or from new.
+// Memory mapped apart and populated at once (huge pages where possible).
 #include <concur/core/large_memory.hpp>
 #include <gtest/gtest.h>
 
@@ -26,17 +26,6 @@ TEST(LargeMemory, MappedMemoryIsZeroedAndPageAligned) {
         EXPECT_EQ(reinterpret_cast<std::uintptr_t>(p) % 4096, 0u);
         check_zeroed_and_writable(p, bytes);
         concur::unmap_populated(p, bytes);
-    }
-}
-
-TEST(LargeMemory, LargeAndSmallArraysBothWork) {
-    for (std::size_t bytes : {std::size_t{64}, concur::kLargeMemoryThreshold - 1,
-                              concur::kLargeMemoryThreshold, std::size_t{5} << 20}) {
-        auto* p = static_cast<unsigned char*>(concur::allocate_large(bytes));
-        ASSERT_NE(p, nullptr);
-        std::memset(p, 0x11, bytes);
-        EXPECT_EQ(p[bytes - 1], 0x11);
-        concur::free_large(p, bytes);
     }
 }
 

@@ -33,6 +33,7 @@ class EventLoop;
 namespace detail {
 class PromiseBase;
 struct CallbackHandle;
+struct FdWatch;
 } // namespace detail
 
 /// The loop's time source (Python's loop.time() is time.monotonic()). Tests inject a
@@ -214,6 +215,8 @@ private:
     void dispatch_io(const selectors::Ready& event);
     void set_watch(int fd, std::uint32_t event, detail::Runnable* r, bool repeats);
     bool clear_watch(int fd, std::uint32_t event, const detail::Runnable* r) noexcept;
+    /// Selector interest follows the watches `w` holds; `w` is freed when it holds none.
+    void follow_watches(int fd, detail::FdWatch* w) noexcept;
     void close_watches() noexcept;
     void drain_threadsafe();
     void discard_ready() noexcept;
