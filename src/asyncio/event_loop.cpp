@@ -419,6 +419,8 @@ void EventLoop::close() {
         default_executor_->shutdown(false, false);
         default_executor_.reset();
     }
+    // Transports, servers and handlers still open let go of their descriptors and watches.
+    resources_.close_all();
     close_watches();
     selector_->close();
 }

@@ -1,5 +1,5 @@
 // The loop's watches on file descriptors: add_reader/add_writer for callbacks that repeat,
-// watch_once() for awaitables that wait once. Interest in the selector follows the watches
+// watch_once() for awaitables that wait once, watch() for transports' own runnables. Interest in the selector follows the watches
 // eagerly, so that a descriptor closed and reused by its owner is never left registered.
 #include <utility>
 
@@ -40,10 +40,17 @@ struct IoCallback final : Runnable {
     bool cancelled = false;
 };
 
+/// How a watch holds its runnable.
+enum WatchKind : std::uint8_t {
+    kOnce,     // scheduled once, then forgotten (an awaiting task)
+    kCallback, // an IoCallback the watch owns, kept after it fires
+    kBorrowed, // its owner's, kept after it fires (a transport)
+};
+
 /// What watches one fd: a runnable per direction, the selector key's data.
 struct FdWatch {
     Runnable* runnable[2] = {nullptr, nullptr}; // [0] read, [1] write
-    bool repeats[2] = {false, false};           // an IoCallback, kept after it fires
+    WatchKind kind[2] = {kOnce, kOnce};
 };
 
 } // namespace detail
@@ -60,8 +67,8 @@ int slot_of(std::uint32_t event) {
     throw ValueError("watch EVENT_READ or EVENT_WRITE, one at a time");
 }
 
-void drop(Runnable* r, bool repeats) noexcept {
-    if (repeats) {
+void drop(Runnable* r, std::uint8_t kind) noexcept {
+    if (kind == detail::kCallback) {
         auto* cb = static_cast<detail::IoCallback*>(r);
         cb->cancelled = true;
         cb->callback.reset();
@@ -90,7 +97,7 @@ void EventLoop::follow_watches(int fd, detail::FdWatch* w) noexcept {
     }
 }
 
-void EventLoop::set_watch(int fd, std::uint32_t event, Runnable* r, bool repeats) {
+void EventLoop::set_watch(int fd, std::uint32_t event, Runnable* r, std::uint8_t kind) {
     if (is_closed()) {
         throw RuntimeError("Event loop is closed");
     }
@@ -105,9 +112,9 @@ void EventLoop::set_watch(int fd, std::uint32_t event, Runnable* r, bool repeats
     }
     auto* w = key ? static_cast<detail::FdWatch*>(key->data) : new detail::FdWatch();
     Runnable* old = w->runnable[k];
-    const bool old_repeats = w->repeats[k];
+    const detail::WatchKind old_kind = w->kind[k];
     w->runnable[k] = r;
-    w->repeats[k] = repeats;
+    w->kind[k] = static_cast<detail::WatchKind>(kind);
     try {
         if (key) {
             if ((key->events & event) == 0) {
@@ -118,14 +125,14 @@ void EventLoop::set_watch(int fd, std::uint32_t event, Runnable* r, bool repeats
         }
     } catch (...) {
         w->runnable[k] = old;
-        w->repeats[k] = old_repeats;
+        w->kind[k] = old_kind;
         if (!key) {
             delete w;
         }
         throw;
     }
     if (old != nullptr && old != r) {
-        drop(old, old_repeats);
+        drop(old, old_kind);
     }
 }
 
@@ -140,18 +147,18 @@ bool EventLoop::clear_watch(int fd, std::uint32_t event, const Runnable* r) noex
     if (old == nullptr || (r != nullptr && old != r)) {
         return false;
     }
-    const bool repeats = w->repeats[k];
+    const detail::WatchKind kind = w->kind[k];
     w->runnable[k] = nullptr;
-    w->repeats[k] = false;
+    w->kind[k] = detail::kOnce;
     follow_watches(fd, w);
-    drop(old, repeats);
+    drop(old, kind);
     return true;
 }
 
 void EventLoop::add_reader(int fd, UniqueFunction<void()> callback) {
     auto* cb = new detail::IoCallback(std::move(callback), this);
     try {
-        set_watch(fd, selectors::EVENT_READ, cb, true);
+        set_watch(fd, selectors::EVENT_READ, cb, detail::kCallback);
     } catch (...) {
         delete cb;
         throw;
@@ -161,7 +168,7 @@ void EventLoop::add_reader(int fd, UniqueFunction<void()> callback) {
 void EventLoop::add_writer(int fd, UniqueFunction<void()> callback) {
     auto* cb = new detail::IoCallback(std::move(callback), this);
     try {
-        set_watch(fd, selectors::EVENT_WRITE, cb, true);
+        set_watch(fd, selectors::EVENT_WRITE, cb, detail::kCallback);
     } catch (...) {
         delete cb;
         throw;
@@ -179,7 +186,11 @@ bool EventLoop::remove_writer(int fd) {
 }
 
 void EventLoop::watch_once(int fd, std::uint32_t event, Runnable* r) {
-    set_watch(fd, event, r, false);
+    set_watch(fd, event, r, detail::kOnce);
+}
+
+void EventLoop::watch(int fd, std::uint32_t event, Runnable* r) {
+    set_watch(fd, event, r, detail::kBorrowed);
 }
 
 bool EventLoop::unwatch(int fd, std::uint32_t event, const Runnable* r) noexcept {
@@ -195,9 +206,9 @@ void EventLoop::dispatch_io(const selectors::Ready& event) {
         if ((event.events & mask) == 0 || r == nullptr) {
             continue;
         }
-        if (w->repeats[k]) {
+        if (w->kind[k] == detail::kCallback) {
             ++static_cast<detail::IoCallback*>(r)->refs; // the queue's reference
-        } else {
+        } else if (w->kind[k] == detail::kOnce) {
             w->runnable[k] = nullptr;
             once = true;
         }
@@ -224,7 +235,7 @@ void EventLoop::close_watches() noexcept {
         }
         for (int k = 0; k < 2; ++k) {
             if (w->runnable[k] != nullptr) {
-                drop(w->runnable[k], w->repeats[k]);
+                drop(w->runnable[k], w->kind[k]);
             }
         }
         delete w;

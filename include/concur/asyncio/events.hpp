@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "concur/asyncio/detail/loop_resource.hpp"
 #include "concur/asyncio/detail/runnable.hpp"
 #include "concur/asyncio/detail/timer_heap.hpp"
 #include "concur/core/timeout.hpp"
@@ -209,11 +210,17 @@ public:
     void watch_once(int fd, std::uint32_t event, detail::Runnable* r);
     /// Stops a watch_once() of `r`; false if it has fired (or was replaced) already.
     bool unwatch(int fd, std::uint32_t event, const detail::Runnable* r) noexcept;
+    /// Schedules `r` each time `fd` is ready for `event`, until unwatch(): for transports,
+    /// whose runnables belong to them. The owner keeps `r` alive while watched or queued.
+    void watch(int fd, std::uint32_t event, detail::Runnable* r);
+    /// Registers `r` to be told when the loop closes (see detail::LoopResource).
+    void link_resource(detail::LoopResource* r) noexcept { resources_.link(r); }
+    void unlink_resource(detail::LoopResource* r) noexcept { resources_.unlink(r); }
 
 private:
     void run_once();
     void dispatch_io(const selectors::Ready& event);
-    void set_watch(int fd, std::uint32_t event, detail::Runnable* r, bool repeats);
+    void set_watch(int fd, std::uint32_t event, detail::Runnable* r, std::uint8_t kind);
     bool clear_watch(int fd, std::uint32_t event, const detail::Runnable* r) noexcept;
     /// Selector interest follows the watches `w` holds; `w` is freed when it holds none.
     void follow_watches(int fd, detail::FdWatch* w) noexcept;
@@ -240,6 +247,7 @@ private:
     bool debug_ = false;
     double slow_callback_duration_ = 0.1;
 
+    detail::ResourceList resources_;
     detail::PromiseBase* tasks_ = nullptr; // pending tasks, for all_tasks() and close()
     detail::PromiseBase* current_task_ = nullptr;
     std::uint64_t task_counter_ = 0;
