@@ -54,7 +54,7 @@ bool would_block(int e) {
 }
 
 [[noreturn]] void raise_errno(int e, const char* what) {
-    throw OSError(e, std::string(what) + ": " + std::generic_category().message(e));
+    raise_os_error(e, std::string(what) + ": " + std::generic_category().message(e));
 }
 
 // Python checks this in debug mode only; a blocking socket would block the whole loop.

@@ -70,6 +70,38 @@ private:
     std::string message_;
 };
 
+/// Python's OSError subclasses, chosen by errno as Python chooses them (see raise_os_error()).
+#define CONCUR_OS_ERROR_SUBCLASS(Name, Base)                                                       \
+    class Name : public Base {                                                                     \
+    public:                                                                                        \
+        using Base::Base;                                                                          \
+    };
+/// The peer or the system ended a connection (Python's ConnectionError and its subclasses).
+CONCUR_OS_ERROR_SUBCLASS(ConnectionError, OSError)
+CONCUR_OS_ERROR_SUBCLASS(BrokenPipeError, ConnectionError)
+CONCUR_OS_ERROR_SUBCLASS(ConnectionAbortedError, ConnectionError)
+CONCUR_OS_ERROR_SUBCLASS(ConnectionRefusedError, ConnectionError)
+CONCUR_OS_ERROR_SUBCLASS(ConnectionResetError, ConnectionError)
+/// A non-blocking operation would block (EAGAIN).
+CONCUR_OS_ERROR_SUBCLASS(BlockingIOError, OSError)
+/// waitpid() has no such child (ECHILD).
+CONCUR_OS_ERROR_SUBCLASS(ChildProcessError, OSError)
+CONCUR_OS_ERROR_SUBCLASS(FileExistsError, OSError)
+CONCUR_OS_ERROR_SUBCLASS(FileNotFoundError, OSError)
+CONCUR_OS_ERROR_SUBCLASS(InterruptedError, OSError)
+CONCUR_OS_ERROR_SUBCLASS(IsADirectoryError, OSError)
+CONCUR_OS_ERROR_SUBCLASS(NotADirectoryError, OSError)
+CONCUR_OS_ERROR_SUBCLASS(PermissionError, OSError)
+/// No such process (ESRCH).
+CONCUR_OS_ERROR_SUBCLASS(ProcessLookupError, OSError)
+#undef CONCUR_OS_ERROR_SUBCLASS
+
+/// The OSError subclass Python raises for `errno_value`, as an exception_ptr.
+std::exception_ptr make_os_error(int errno_value, std::string message);
+/// Throws the OSError subclass Python raises for `errno_value` (ECONNREFUSED:
+/// ConnectionRefusedError, ENOENT: FileNotFoundError...), OSError itself for the others.
+[[noreturn]] void raise_os_error(int errno_value, std::string message);
+
 /// Python's TimeoutError (an OSError with errno ETIMEDOUT): a blocking call ran out of time.
 class TimeoutError : public OSError {
 public:
