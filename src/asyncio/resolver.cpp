@@ -81,4 +81,19 @@ Coroutine<std::pair<std::string, std::string>> getnameinfo(sockaddr_storage addr
     co_return co_await to_thread(std::move(call));
 }
 
+Coroutine<std::vector<AddrInfo>> detail::ensure_resolved(std::string host, int port,
+                                                         GetAddrInfoOptions options) {
+    std::string service = std::to_string(port);
+    GetAddrInfoOptions numeric = options;
+    numeric.flags |= AI_NUMERICHOST | AI_NUMERICSERV;
+    try {
+        co_return resolve(host, service, numeric);
+    } catch (const gaierror& e) {
+        if (e.code().value() != EAI_NONAME) {
+            throw;
+        }
+    }
+    co_return co_await getaddrinfo(std::move(host), std::move(service), options);
+}
+
 } // namespace concur::asyncio

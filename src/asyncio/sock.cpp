@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include "concur/asyncio/transports.hpp"
 #include "concur/core/exceptions.hpp"
 
 namespace concur::asyncio {
@@ -55,6 +56,14 @@ bool would_block(int e) {
 
 [[noreturn]] void raise_errno(int e, const char* what) {
     raise_os_error(e, std::string(what) + ": " + std::generic_category().message(e));
+}
+
+// Python's message: "Connect call failed ('127.0.0.1', 1)".
+[[noreturn]] void raise_connect_error(int e, const sockaddr_storage& address, socklen_t length) {
+    raise_os_error(
+        e,
+        "Connect call failed " +
+            SocketAddress::from(reinterpret_cast<const sockaddr*>(&address), length).to_string());
 }
 
 // Python checks this in debug mode only; a blocking socket would block the whole loop.
@@ -157,7 +166,7 @@ Coroutine<void> detail::sock_connect_to(int fd, sockaddr_storage address, sockle
     }
     const int e = errno;
     if (e != EINPROGRESS && e != EINTR) {
-        raise_errno(e, "connect");
+        raise_connect_error(e, address, length);
     }
     co_await wait_writable(fd);
     int error = 0;
@@ -166,7 +175,7 @@ Coroutine<void> detail::sock_connect_to(int fd, sockaddr_storage address, sockle
         raise_errno(errno, "getsockopt");
     }
     if (error != 0) {
-        raise_errno(error, "connect");
+        raise_connect_error(error, address, length);
     }
 }
 

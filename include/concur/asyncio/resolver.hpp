@@ -48,4 +48,11 @@ Coroutine<std::vector<AddrInfo>> getaddrinfo(std::string host, std::string port,
 Coroutine<std::pair<std::string, std::string>> getnameinfo(sockaddr_storage address,
                                                            socklen_t length, int flags = 0);
 
+namespace detail {
+/// getaddrinfo() as the connection and server calls use it (Python's _ensure_resolved): a
+/// numeric host is converted at once, on the loop; a name goes to the default executor.
+Coroutine<std::vector<AddrInfo>> ensure_resolved(std::string host, int port,
+                                                 GetAddrInfoOptions options);
+} // namespace detail
+
 } // namespace concur::asyncio

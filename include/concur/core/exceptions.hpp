@@ -18,6 +18,12 @@ using ValueError = std::invalid_argument;
 /// Python's RuntimeError: the operation is not allowed in the object's current state.
 using RuntimeError = std::runtime_error;
 
+/// Python's NotImplementedError (a RuntimeError): the object does not support the operation.
+class NotImplementedError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
 /// Python's BaseException: the root of errors that `catch (const std::exception&)` does not
 /// catch, as `except Exception:` does not catch them in Python.
 class BaseException {
@@ -53,6 +59,14 @@ public:
 /// CancelledError is, so that `catch (const std::exception&)` cannot swallow a cancellation.
 /// (Python's concurrent.futures.CancelledError is an Exception: see python-differences.md.)
 class CancelledError : public BaseException {
+public:
+    using BaseException::BaseException;
+};
+
+/// Python's KeyboardInterrupt: the user pressed Ctrl-C (SIGINT). asyncio::run() raises it when a
+/// SIGINT cancelled its main task. A BaseException, so that `catch (const std::exception&)`
+/// does not swallow it.
+class KeyboardInterrupt : public BaseException {
 public:
     using BaseException::BaseException;
 };
