@@ -32,14 +32,7 @@ std::string with_waiters(std::string extra, std::size_t waiters) {
     return extra;
 }
 
-// What `await fut` does when the task resumes: raises the CancelledError the task owes (a
-// cancel() that came after the waiter was woken: must_cancel), or the cancelled waiter's.
-void raise_if_cancelled(PromiseBase& task, const WaitNode& node) {
-    task.resume_from_suspension();
-    if (node.cancelled()) {
-        std::rethrow_exception(detail::cancelled_error_of(task));
-    }
-}
+using detail::raise_if_cancelled;
 
 } // namespace
 

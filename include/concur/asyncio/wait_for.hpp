@@ -172,4 +172,12 @@ requires(std::is_same_v<H, Task<detail::awaitable_value_t<H>>> ||
     return asyncio::timeout(timeout, detail::await_handle(std::move(aw)));
 }
 
+/// wait_for() with the timeout in seconds, as Python writes it: wait_for(aw, 0.5).
+template <class A>
+auto wait_for(A aw, double timeout_seconds)
+    -> decltype(wait_for(std::move(aw), std::optional<std::chrono::duration<double>>())) {
+    return wait_for(std::move(aw), std::optional<std::chrono::duration<double>>(
+                                       std::chrono::duration<double>(timeout_seconds)));
+}
+
 } // namespace concur::asyncio

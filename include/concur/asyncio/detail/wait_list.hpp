@@ -179,6 +179,15 @@ inline void step_task_now(PromiseBase* task) {
 /// The CancelledError a cancelled waiter raises, with the task's cancel() message.
 [[nodiscard]] std::exception_ptr cancelled_error_of(const PromiseBase& task);
 
+/// What `await fut` does when the task resumes: raises the CancelledError the task owes (a
+/// cancel() that came after the waiter was woken: must_cancel), or the cancelled waiter's.
+inline void raise_if_cancelled(PromiseBase& task, const WaitNode& node) {
+    task.resume_from_suspension();
+    if (node.cancelled()) {
+        std::rethrow_exception(cancelled_error_of(task));
+    }
+}
+
 /// Makes `task` wait on `node` in `list`, resuming `h` when woken or cancelled.
 inline void wait_in(WaitList& list, WaitNode& node, PromiseBase& task, Runnable* resume,
                     std::coroutine_handle<> h) noexcept {
