@@ -35,6 +35,11 @@ namespace detail {
 class PromiseBase;
 struct CallbackHandle;
 struct FdWatch;
+class SignalHandlers;
+/// Frees a loop's SignalHandlers (src/asyncio/signals.cpp, where the type is complete).
+struct SignalHandlersDeleter {
+    void operator()(SignalHandlers* handlers) const noexcept;
+};
 } // namespace detail
 
 /// The loop's time source (Python's loop.time() is time.monotonic()). Tests inject a
@@ -152,6 +157,17 @@ public:
     /// Stops watching `fd` for writing; false if it had no writer.
     bool remove_writer(int fd);
 
+    // --- signals (Unix)
+    /// Calls `callback` on the loop's thread, through call_soon(), each time the process gets
+    /// `sig` (Python's loop.add_signal_handler; bind arguments in the lambda); replaces the
+    /// callback `sig` had. ValueError for an invalid signal number, RuntimeError for one that
+    /// cannot be caught (SIGKILL, SIGSTOP) or if the loop is closed. A signal has one loop at a
+    /// time: adding it on another loop moves it there.
+    void add_signal_handler(int sig, UniqueFunction<void()> callback);
+    /// Removes the callback of `sig` and restores the disposition it had before
+    /// add_signal_handler(); false if it had none. ValueError for an invalid signal number.
+    bool remove_signal_handler(int sig);
+
     // --- errors
     /// Python's loop.set_exception_handler: an empty function restores the default.
     void set_exception_handler(ExceptionHandler handler);
@@ -255,6 +271,7 @@ private:
     ExceptionHandler exception_handler_;
     std::unique_ptr<futures::Executor> default_executor_;
     std::vector<selectors::Ready> events_; // scratch for the selector, reused
+    std::unique_ptr<detail::SignalHandlers, detail::SignalHandlersDeleter> signals_; // on first use
 };
 
 /// The loop running in the current thread; RuntimeError("no running event loop") otherwise.
