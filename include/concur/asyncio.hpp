@@ -17,6 +17,7 @@
 #include "concur/asyncio/sleep.hpp"
 #include "concur/asyncio/sock.hpp"
 #include "concur/asyncio/streams.hpp"
+#include "concur/asyncio/subprocess.hpp"
 #include "concur/asyncio/task.hpp"
 #include "concur/asyncio/taskgroups.hpp"
 #include "concur/asyncio/testing.hpp"
