@@ -405,4 +405,73 @@ TEST_F(Transports, ClosingTheLoopReleasesOpenTransportsAndServers) {
     }());
 }
 
+TEST_F(Transports, BufferedProtocolReceivesIntoItsOwnBuffer) {
+    asyncio::run([&]() -> Coroutine<void> {
+        struct Collector : asyncio::BufferedProtocol {
+            std::vector<char> storage = std::vector<char>(7); // small: many receives
+            std::string got;
+            std::size_t last_hint = 0;
+            asyncio::Event done;
+            std::span<char> get_buffer(std::size_t sizehint) override {
+                last_hint = sizehint;
+                return storage;
+            }
+            void buffer_updated(std::size_t n) override { got.append(storage.data(), n); }
+            bool eof_received() override {
+                done.set();
+                return false;
+            }
+        };
+        std::shared_ptr<Collector> collector;
+        auto server = co_await asyncio::create_server(
+            [&] {
+                collector = std::make_shared<Collector>();
+                return collector;
+            },
+            "127.0.0.1", 0);
+        auto [transport, client] = co_await asyncio::create_connection(
+            [] { return std::make_shared<ClientProtocol>(); }, "127.0.0.1", port_of(server));
+        const std::vector<std::string> parts{"one ", "two ", "three ", "four"};
+        transport->writelines(parts);
+        transport->write_eof();
+        while (!collector) {
+            co_await asyncio::sleep(0.001);
+        }
+        co_await asyncio::wait_for(wait_event(collector->done), 5s);
+        EXPECT_EQ(collector->got, "one two three four");
+        EXPECT_GT(collector->last_hint, 0U);
+        transport->close();
+        co_await asyncio::wait_for(wait_event(client->lost), 5s);
+    }());
+}
+
+TEST_F(Transports, AbortDropsBufferedDataAndSetProtocolSwitches) {
+    asyncio::run([&]() -> Coroutine<void> {
+        auto server = co_await asyncio::create_server(
+            [] { return std::make_shared<EchoProtocol>(); }, "127.0.0.1", 0);
+        auto [transport, client] = co_await asyncio::create_connection(
+            [] { return std::make_shared<ClientProtocol>(); }, "127.0.0.1", port_of(server));
+        // A second protocol takes over: the echo reaches it, not the first.
+        auto second = std::make_shared<ClientProtocol>();
+        transport->set_protocol(second);
+        EXPECT_EQ(transport->get_protocol(), second.get());
+        second->want = 2;
+        transport->write("hi");
+        co_await asyncio::wait_for(wait_event(second->got_data), 5s);
+        EXPECT_EQ(second->received, "hi");
+        EXPECT_EQ(client->received, "");
+        // Far more than the socket takes at once, then abort: the rest is dropped at once.
+        transport->pause_reading();
+        const std::string big(64 << 20, 'a');
+        transport->write(big);
+        EXPECT_GT(transport->get_write_buffer_size(), 0U);
+        transport->abort();
+        EXPECT_EQ(transport->get_write_buffer_size(), 0U);
+        EXPECT_TRUE(transport->is_closing());
+        co_await asyncio::wait_for(wait_event(second->lost), 5s);
+        EXPECT_FALSE(client->lost.is_set()); // the replaced protocol hears nothing
+        EXPECT_FALSE(second->error);
+    }());
+}
+
 } // namespace
