@@ -1,5 +1,6 @@
 #include "fd_transport.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
@@ -510,7 +511,8 @@ void FdTransport::release_fd() noexcept {
 
 void FdTransport::loop_closing() noexcept {
     closing_ = true;
-    reading_ = writing_ = false; // the closing loop drops its watches itself
+    conn_lost_ = std::max(conn_lost_, 1U); // later writes are dropped: the loop may be gone
+    reading_ = writing_ = false;           // the closing loop drops its watches itself
     release_fd();
     if (owner_) {
         std::exchange(owner_, nullptr)->detach(this);

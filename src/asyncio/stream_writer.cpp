@@ -59,8 +59,8 @@ void StreamReaderProtocol::resume_writing() {
 
 WriterHandle::~WriterHandle() {
     // The last copy of the writer went without close(): close, as Python's StreamWriter does
-    // when collected, unless the loop is gone already.
-    if (state->transport && !state->transport->is_closing() && EventLoop::running() != nullptr) {
+    // when collected. (A transport whose loop has closed is closing already.)
+    if (state->transport && !state->transport->is_closing()) {
         try {
             state->transport->close();
         } catch (...) {

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -394,15 +395,31 @@ TEST_F(Transports, CancelledConnectClosesItsSocket) {
 }
 
 TEST_F(Transports, ClosingTheLoopReleasesOpenTransportsAndServers) {
+    // Held past the loop's end on purpose: closing the loop releases their descriptors, and
+    // using them afterwards does nothing.
+    asyncio::Server server;
+    std::shared_ptr<Transport> transport;
+    std::optional<asyncio::StreamWriter> writer;
     asyncio::run([&]() -> Coroutine<void> {
-        static asyncio::Server server; // outlives the loop on purpose
         server = co_await asyncio::create_server([] { return std::make_shared<EchoProtocol>(); },
                                                  "127.0.0.1", 0);
         auto connection = co_await asyncio::create_connection(
             [] { return std::make_shared<ClientProtocol>(); }, "127.0.0.1", port_of(server));
-        connection.first->write("left open");
+        transport = connection.first;
+        transport->write("left open");
+        auto streams = co_await asyncio::open_connection("127.0.0.1", port_of(server));
+        writer.emplace(streams.second);
         co_await asyncio::sleep(0.01);
     }());
+    EXPECT_TRUE(transport->is_closing());
+    transport->write("after the loop");
+    transport->close();
+    transport->abort();
+    EXPECT_TRUE(writer->is_closing());
+    writer->write("after the loop");
+    writer.reset();
+    transport.reset();
+    server = asyncio::Server();
 }
 
 TEST_F(Transports, BufferedProtocolReceivesIntoItsOwnBuffer) {
