@@ -5,6 +5,10 @@ For each workload: every variant's figure (the median where a line has one), and
 concur's best variant to each peer. The figure is per_sec (higher is better), except for echo,
 where it is server_cpu_us_per_req (lower is better; the load client bounds requests/s).
 
+echo has a table of its own: each variant's requests/s and server CPU per request, and both as
+ratios to the limit, the minimal C epoll server (c-epoll-minimal): this / c-epoll-minimal, so a
+requests/s ratio below 1 and a CPU ratio above 1 measure what the event loop costs.
+
     python3 bench/report.py build/bench/results.jsonl
 """
 import json
@@ -16,6 +20,33 @@ def figure(line):
         return line["server_cpu_us_per_req"], False
     value = line.get("median_per_sec") or line.get("per_sec")
     return value, True
+
+
+def echo_table(lines):
+    """The echo table: per_sec and server_cpu_us_per_req, and both as ratios to the limit."""
+    limit = next((l for l in lines if l.get("impl") == "c-epoll-minimal"
+                  and l.get("ok") is not False and l.get("server_cpu_us_per_req")), None)
+    print(f"{'impl':34} {'lang':7} {'per_sec':>12} {'cpu_us/req':>11}"
+          f" {'req/s ÷ c-epoll':>16} {'CPU ÷ c-epoll':>14}")
+    for l in sorted(lines, key=lambda l: (not str(l.get("impl", "")).startswith("concur"),
+                                          l.get("lang", ""), l.get("impl", ""))):
+        rate = l.get("median_per_sec") or l.get("per_sec")
+        cpu = l.get("server_cpu_us_per_req")
+        name, lang = l.get("impl", "?"), l.get("lang", "?")
+        if l.get("ok") is False or not rate or not cpu:
+            print(f"{name:34} {lang:7} {'-':>12} {'-':>11} {l.get('error', 'failed')}")
+            continue
+        rate_ratio = cpu_ratio = ""
+        if limit is not None:
+            limit_rate = limit.get("median_per_sec") or limit.get("per_sec")
+            rate_ratio = f"{rate / limit_rate:.2f}x"
+            cpu_ratio = f"{cpu / limit['server_cpu_us_per_req']:.2f}x"
+        print(f"{name:34} {lang:7} {rate:>12,.0f} {cpu:>11.2f} {rate_ratio:>16} {cpu_ratio:>14}")
+    if limit is None:
+        print("(no c-epoll-minimal line: no ratios)")
+    else:
+        print("(this ÷ c-epoll-minimal, the limit: CPU per request above 1 is the loop's cost;"
+              " requests/s is bounded by the client sharing the cores)")
 
 
 def main(path):
@@ -38,6 +69,9 @@ def main(path):
         ours = [l for l in lines if str(l.get("impl", "")).startswith("concur")]
         theirs = [l for l in lines if not str(l.get("impl", "")).startswith("concur")]
         print(f"\n== {workload}")
+        if workload == "echo":
+            echo_table(lines)
+            continue
         best = None
         higher_better = True
         for l in ours:

@@ -11,3 +11,6 @@ for example in thread_target fibonacci_thread result_through_queue two_tasks \
     "$build/examples/$example"
     echo
 done
+# The stream echo server and client run together: the server on a free port, for one client.
+echo "=== examples/echo_server + examples/echo_client"
+sh "$(dirname "$0")/../examples/asyncio/echo_pair.sh" "$build/examples"
