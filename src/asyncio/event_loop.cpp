@@ -261,6 +261,9 @@ void EventLoop::run_once() {
             break;
         }
     }
+    while (Runnable* r = iteration_end_.pop()) {
+        run_one(r);
+    }
 }
 
 void EventLoop::run_one(Runnable* r) {
@@ -419,7 +422,10 @@ void EventLoop::close() {
         default_executor_->shutdown(false, false);
         default_executor_.reset();
     }
-    // Transports, servers and handlers still open let go of their descriptors and watches.
+    // Transports, servers and handlers still open let go of their descriptors and watches;
+    // what they meant to send at the end of an iteration is dropped with them.
+    while (iteration_end_.pop() != nullptr) {
+    }
     resources_.close_all();
     close_watches();
     selector_->close();

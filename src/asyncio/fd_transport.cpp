@@ -68,6 +68,8 @@ FdTransport::FdTransport(EventLoop& loop, int fd, Kind kind, std::shared_ptr<Bas
     reader_.run = &FdTransport::on_readable;
     writer_.self = this;
     writer_.run = &FdTransport::on_writable;
+    flusher_.self = this;
+    flusher_.run = &FdTransport::on_iteration_end;
     set_protocol(std::move(protocol));
     if (kind_ == Kind::kSocket) {
         int family = AF_UNSPEC;
@@ -304,25 +306,36 @@ void FdTransport::write(std::string_view data) {
         }
         return;
     }
-    if (get_write_buffer_size() == 0) {
-        ssize_t n = send_some(data.data(), data.size());
-        if (n < 0) {
-            const int e = errno;
-            if (!would_block(e) && e != EINTR) {
-                fatal_error(os_error(e, "send"), "Fatal write error on socket transport");
-                return;
-            }
-            n = 0;
-        }
-        data.remove_prefix(static_cast<std::size_t>(n));
-        if (data.empty()) {
+    // Sent at the end of the loop's iteration, with everything else written meanwhile: the
+    // replies of one iteration leave together (uvloop's queued writes), and a protocol that
+    // writes several pieces costs one system call.
+    buffer_.append(data);
+    if (writing_) {
+        maybe_pause_protocol(); // the write watch sends it when the socket allows
+        return;
+    }
+    if (get_write_buffer_size() > high_ && !protocol_paused_) {
+        // Over the high-water mark: send now rather than pause a protocol whose data the
+        // socket may well take at once (as uvloop does).
+        write_ready();
+        if (conn_lost_ > 0 || writing_ || get_write_buffer_size() == 0) {
+            maybe_pause_protocol();
             return;
         }
-        loop_->watch(fd_, selectors::EVENT_WRITE, &writer_);
-        writing_ = true;
     }
-    buffer_.append(data);
+    if (!flush_queued_) {
+        flush_queued_ = true;
+        loop_->at_iteration_end(&flusher_);
+    }
     maybe_pause_protocol();
+}
+
+void FdTransport::on_iteration_end(Runnable* r) {
+    FdTransport* t = static_cast<Watcher*>(r)->self;
+    t->flush_queued_ = false;
+    if (!t->loop_->discarding() && !t->writing_ && t->get_write_buffer_size() > 0) {
+        t->write_ready();
+    }
 }
 
 void FdTransport::on_writable(Runnable* r) {
@@ -333,17 +346,18 @@ void FdTransport::on_writable(Runnable* r) {
 }
 
 void FdTransport::write_ready() {
-    const ssize_t n = send_some(buffer_.data() + sent_, buffer_.size() - sent_);
+    ssize_t n = send_some(buffer_.data() + sent_, buffer_.size() - sent_);
     if (n < 0) {
         const int e = errno;
         if (would_block(e) || e == EINTR) {
+            n = 0; // full: wait until the socket can take more
+        } else {
+            stop_writing();
+            buffer_.clear();
+            sent_ = 0;
+            fatal_error(os_error(e, "send"), "Fatal write error on socket transport");
             return;
         }
-        stop_writing();
-        buffer_.clear();
-        sent_ = 0;
-        fatal_error(os_error(e, "send"), "Fatal write error on socket transport");
-        return;
     }
     sent_ += static_cast<std::size_t>(n);
     if (sent_ == buffer_.size()) {
@@ -354,6 +368,10 @@ void FdTransport::write_ready() {
         sent_ = 0;
     }
     maybe_resume_protocol();
+    if (get_write_buffer_size() > 0 && !writing_ && fd_ >= 0) {
+        loop_->watch(fd_, selectors::EVENT_WRITE, &writer_); // the rest when the socket allows
+        writing_ = true;
+    }
     if (get_write_buffer_size() == 0) {
         stop_writing();
         if (closing_) {

@@ -84,6 +84,7 @@ private:
     };
     static void on_readable(Runnable* r);
     static void on_writable(Runnable* r);
+    static void on_iteration_end(Runnable* r);
 
     void read_ready();
     void read_eof();
@@ -109,6 +110,7 @@ private:
 
     Watcher reader_;
     Watcher writer_;
+    Watcher flusher_;    // sends at the end of the loop's iteration what write() buffered
     std::string buffer_; // unsent bytes from sent_ on
     std::size_t sent_ = 0;
     std::size_t high_ = 64 * 1024;
@@ -118,6 +120,7 @@ private:
     bool paused_ = false;          // pause_reading()
     bool reading_ = false;         // the read watch is set
     bool writing_ = false;         // the write watch is set
+    bool flush_queued_ = false;    // flusher_ waits for the iteration's end
     bool protocol_paused_ = false; // pause_writing() was called
     bool eof_ = false;             // write_eof()
     bool made_ = false;            // connection_made() was called

@@ -229,6 +229,10 @@ public:
     /// Schedules `r` each time `fd` is ready for `event`, until unwatch(): for transports,
     /// whose runnables belong to them. The owner keeps `r` alive while watched or queued.
     void watch(int fd, std::uint32_t event, detail::Runnable* r);
+    /// Runs `r` once the callbacks of this iteration have run, before the loop looks at I/O
+    /// again: transports send there what their protocols wrote during the iteration, in one go
+    /// (as uvloop does). `r` must stay alive until then.
+    void at_iteration_end(detail::Runnable* r) noexcept { iteration_end_.push(r); }
     /// Registers `r` to be told when the loop closes (see detail::LoopResource).
     void link_resource(detail::LoopResource* r) noexcept { resources_.link(r); }
     void unlink_resource(detail::LoopResource* r) noexcept { resources_.unlink(r); }
@@ -246,6 +250,7 @@ private:
     Handle schedule_callback(UniqueFunction<void()> callback);
 
     detail::ReadyQueue ready_;
+    detail::ReadyQueue iteration_end_;
     detail::TimerHeap timers_;
     std::unique_ptr<selectors::BaseSelector> selector_;
     std::unique_ptr<selectors::Waker> waker_;
