@@ -83,13 +83,6 @@ void kill_and_reap(pid_t pid, int pidfd) noexcept {
 
 } // namespace
 
-void PipeFd::close() noexcept {
-    if (fd_ >= 0) {
-        ::close(fd_);
-        fd_ = -1;
-    }
-}
-
 /// A child and its watch: kept alive by its handles, and by itself while the loop watches its
 /// pidfd, so that it is reaped even when every handle is gone. Loop thread only.
 class ChildProcess final : public LoopResource {

@@ -3,39 +3,14 @@
 
 #include <string>
 #include <sys/socket.h>
-#include <unistd.h>
 #include <utility>
 
+#include "concur/asyncio/detail/owned_fd.hpp"
 #include "concur/asyncio/transports.hpp"
 
 namespace concur::asyncio::detail {
 
-/// Owns a descriptor until released: closes it if an error or a cancellation comes first.
-class FdGuard {
-public:
-    FdGuard() = default;
-    explicit FdGuard(int fd) noexcept : fd_(fd) {}
-    FdGuard(FdGuard&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-    FdGuard& operator=(FdGuard&& other) noexcept {
-        reset(std::exchange(other.fd_, -1));
-        return *this;
-    }
-    FdGuard(const FdGuard&) = delete;
-    FdGuard& operator=(const FdGuard&) = delete;
-    ~FdGuard() { reset(); }
-
-    [[nodiscard]] int get() const noexcept { return fd_; }
-    int release() noexcept { return std::exchange(fd_, -1); }
-    void reset(int fd = -1) noexcept {
-        if (fd_ >= 0) {
-            ::close(fd_);
-        }
-        fd_ = fd;
-    }
-
-private:
-    int fd_ = -1;
-};
+using FdGuard = OwnedFd;
 
 /// Sets O_NONBLOCK; OSError on failure.
 void set_non_blocking(int fd);

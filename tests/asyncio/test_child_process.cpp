@@ -4,7 +4,6 @@
 #include <cerrno>
 #include <csignal>
 #include <cstdlib>
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -20,6 +19,7 @@
 
 #include "concur/asyncio.hpp"
 #include "concur/asyncio/detail/child_process.hpp"
+#include "net_helpers.hpp"
 
 namespace {
 
@@ -35,16 +35,7 @@ using asyncio::detail::STDOUT;
 using asyncio::detail::wait_child;
 using concur::CancelledError;
 
-int open_fds() {
-    int n = 0;
-    if (DIR* d = ::opendir("/proc/self/fd")) {
-        while (::readdir(d) != nullptr) {
-            ++n;
-        }
-        ::closedir(d);
-    }
-    return n;
-}
+using concur_test::open_fds;
 
 // A child that has exited and is not reaped: its pid, or 0. Reaps nothing (WNOWAIT).
 pid_t zombie() {

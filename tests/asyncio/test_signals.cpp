@@ -4,7 +4,6 @@
 // its handler is in place, or in a child process (tests/asyncio/sigint_child.cpp).
 #include <cerrno>
 #include <csignal>
-#include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <spawn.h>
@@ -22,6 +21,7 @@
 #include "concur/asyncio.hpp"
 #include "concur/core/traceback.hpp"
 #include "concur/threading/thread.hpp"
+#include "net_helpers.hpp"
 
 extern char** environ; // NOLINT: POSIX declares it nowhere
 
@@ -32,16 +32,7 @@ namespace asyncio = concur::asyncio;
 using concur::CancelledError;
 using concur::KeyboardInterrupt;
 
-int open_fds() {
-    int n = 0;
-    if (DIR* d = ::opendir("/proc/self/fd")) {
-        while (::readdir(d) != nullptr) {
-            ++n;
-        }
-        ::closedir(d);
-    }
-    return n;
-}
+using concur_test::open_fds;
 
 using Handler = void (*)(int);
 

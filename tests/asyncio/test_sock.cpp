@@ -2,7 +2,6 @@
 // test_sock_lowlevel): real sockets on a real loop, on socketpairs and 127.0.0.1.
 #include <arpa/inet.h>
 #include <cerrno>
-#include <dirent.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -16,6 +15,7 @@
 #include <gtest/gtest.h>
 
 #include "concur/asyncio.hpp"
+#include "net_helpers.hpp"
 
 namespace {
 
@@ -23,16 +23,7 @@ using namespace std::chrono_literals;
 namespace asyncio = concur::asyncio;
 using concur::CancelledError;
 
-int open_fds() {
-    int n = 0;
-    if (DIR* d = ::opendir("/proc/self/fd")) {
-        while (::readdir(d) != nullptr) {
-            ++n;
-        }
-        ::closedir(d);
-    }
-    return n;
-}
+using concur_test::open_fds;
 
 struct Pair {
     int a = -1;

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "concur/asyncio/coroutine.hpp"
+#include "concur/asyncio/detail/owned_fd.hpp"
 #include "concur/asyncio/events.hpp"
 
 namespace concur::asyncio::detail {
@@ -52,33 +53,8 @@ struct SpawnOptions {
     std::vector<int> pass_fds = {};
 };
 
-/// The parent's end of one of the child's pipes: a descriptor owned until release().
-class PipeFd {
-public:
-    PipeFd() = default;
-    explicit PipeFd(int fd) noexcept : fd_(fd) {}
-    PipeFd(PipeFd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-    PipeFd& operator=(PipeFd&& other) noexcept {
-        if (this != &other) {
-            close();
-            fd_ = std::exchange(other.fd_, -1);
-        }
-        return *this;
-    }
-    PipeFd(const PipeFd&) = delete;
-    PipeFd& operator=(const PipeFd&) = delete;
-    ~PipeFd() { close(); }
-
-    /// The descriptor (non-blocking, close-on-exec), or -1.
-    [[nodiscard]] int get() const noexcept { return fd_; }
-    explicit operator bool() const noexcept { return fd_ >= 0; }
-    /// Gives the descriptor up to the caller.
-    [[nodiscard]] int release() noexcept { return std::exchange(fd_, -1); }
-    void close() noexcept;
-
-private:
-    int fd_ = -1;
-};
+/// The parent's end of one of the child's pipes (non-blocking, close-on-exec).
+using PipeFd = OwnedFd;
 
 class ChildProcess;
 
