@@ -1,6 +1,7 @@
 // The loop's watches on file descriptors: add_reader/add_writer for callbacks that repeat,
-// watch_once() for awaitables that wait once, watch() for transports' own runnables. Interest in the selector follows the watches
-// eagerly, so that a descriptor closed and reused by its owner is never left registered.
+// watch_once() for awaitables that wait once, watch() for transports' own runnables. Interest in
+// the selector follows the watches eagerly, so that a descriptor closed and reused by its owner is
+// never left registered.
 #include <utility>
 
 #include "concur/asyncio/events.hpp"
