@@ -346,7 +346,7 @@ void FdTransport::on_writable(Runnable* r) {
 }
 
 void FdTransport::write_ready() {
-    ssize_t n = send_some(buffer_.data() + sent_, buffer_.size() - sent_);
+    ssize_t n = send_some(buffer_.data(), buffer_.size());
     if (n < 0) {
         const int e = errno;
         if (would_block(e) || e == EINTR) {
@@ -354,19 +354,11 @@ void FdTransport::write_ready() {
         } else {
             stop_writing();
             buffer_.clear();
-            sent_ = 0;
             fatal_error(os_error(e, "send"), "Fatal write error on socket transport");
             return;
         }
     }
-    sent_ += static_cast<std::size_t>(n);
-    if (sent_ == buffer_.size()) {
-        buffer_.clear();
-        sent_ = 0;
-    } else if (sent_ > buffer_.size() / 2) {
-        buffer_.erase(0, sent_); // keep the unsent part at the front, amortised
-        sent_ = 0;
-    }
+    buffer_.consume(static_cast<std::size_t>(n));
     maybe_resume_protocol();
     if (get_write_buffer_size() > 0 && !writing_ && fd_ >= 0) {
         loop_->watch(fd_, selectors::EVENT_WRITE, &writer_); // the rest when the socket allows
@@ -471,7 +463,6 @@ void FdTransport::force_close(std::exception_ptr exc) {
     }
     if (get_write_buffer_size() > 0) {
         buffer_.clear();
-        sent_ = 0;
         stop_writing();
     }
     if (!closing_) {

@@ -12,6 +12,7 @@
 #include <string_view>
 #include <utility>
 
+#include "byte_buffer.hpp"
 #include "concur/asyncio/detail/loop_resource.hpp"
 #include "concur/asyncio/detail/runnable.hpp"
 #include "concur/asyncio/events.hpp"
@@ -65,7 +66,7 @@ public:
     [[nodiscard]] bool can_write_eof() const noexcept override { return kind_ == Kind::kSocket; }
     void abort() override;
     [[nodiscard]] std::size_t get_write_buffer_size() const noexcept override {
-        return buffer_.size() - sent_;
+        return buffer_.size();
     }
     [[nodiscard]] std::pair<std::size_t, std::size_t> get_write_buffer_limits() const override {
         return {low_, high_};
@@ -110,9 +111,8 @@ private:
 
     Watcher reader_;
     Watcher writer_;
-    Watcher flusher_;    // sends at the end of the loop's iteration what write() buffered
-    std::string buffer_; // unsent bytes from sent_ on
-    std::size_t sent_ = 0;
+    Watcher flusher_;   // sends at the end of the loop's iteration what write() buffered
+    ByteBuffer buffer_; // the unsent bytes
     std::size_t high_ = 64 * 1024;
     std::size_t low_ = 16 * 1024;
     unsigned conn_lost_ = 0; // writes after the connection was lost (Python's _conn_lost)

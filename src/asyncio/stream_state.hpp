@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "byte_buffer.hpp"
 #include "concur/asyncio/detail/wait_list.hpp"
 #include "concur/asyncio/locks.hpp"
 #include "concur/asyncio/streams.hpp"
@@ -21,11 +22,9 @@ class StreamState {
 public:
     explicit StreamState(std::size_t limit);
 
-    // --- the reader's buffer (bytes from start_ on)
-    [[nodiscard]] std::size_t size() const noexcept { return buffer_.size() - start_; }
-    [[nodiscard]] std::string_view view() const noexcept {
-        return std::string_view(buffer_).substr(start_);
-    }
+    // --- the reader's buffer
+    [[nodiscard]] std::size_t size() const noexcept { return buffer_.size(); }
+    [[nodiscard]] std::string_view view() const noexcept { return buffer_.view(); }
     /// Removes and returns the first `n` buffered bytes; resumes a paused transport.
     std::string take(std::size_t n);
     void drop(std::size_t n);
@@ -60,8 +59,7 @@ public:
     std::exception_ptr close_error;
 
 private:
-    std::string buffer_;
-    std::size_t start_ = 0;
+    ByteBuffer buffer_;
 };
 
 /// Waits for the stream to change: data, end of stream, an error (Python's _wait_for_data)

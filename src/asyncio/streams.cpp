@@ -15,21 +15,13 @@ StreamState::StreamState(std::size_t buffer_limit) : limit(buffer_limit) {
 }
 
 std::string StreamState::take(std::size_t n) {
-    n = std::min(n, size());
-    std::string out(buffer_.data() + start_, n);
+    std::string out(buffer_.view().substr(0, n));
     drop(n);
     return out;
 }
 
 void StreamState::drop(std::size_t n) {
-    start_ += std::min(n, size());
-    if (start_ == buffer_.size()) {
-        buffer_.clear();
-        start_ = 0;
-    } else if (start_ > buffer_.size() / 2) {
-        buffer_.erase(0, start_); // keep what is unread at the front, amortised
-        start_ = 0;
-    }
+    buffer_.consume(n);
     maybe_resume_transport();
 }
 
