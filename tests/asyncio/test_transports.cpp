@@ -490,4 +490,48 @@ TEST_F(Transports, AbortDropsBufferedDataAndSetProtocolSwitches) {
     }());
 }
 
+TEST_F(Transports, GivenSocketsAndALocalAddress) {
+    asyncio::run([&]() -> Coroutine<void> {
+        // A server on a socket bound by hand.
+        const int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        EXPECT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+        auto server = co_await asyncio::create_server(
+            [] { return std::make_shared<EchoProtocol>(); }, "", 0, {.sock = listener});
+        const int port = port_of(server);
+        EXPECT_EQ(server.sockets(), std::vector<int>{listener});
+
+        // A client bound to a local address first. (Options with strings are named before the
+        // co_await: GCC 12, see docs/python-differences.md.)
+        asyncio::ConnectionOptions bound{.local_addr = std::pair<std::string, int>("127.0.0.1", 0)};
+        auto [t1, c1] = co_await asyncio::create_connection(
+            [] { return std::make_shared<ClientProtocol>(); }, "127.0.0.1", port, std::move(bound));
+        auto local = std::any_cast<asyncio::SocketAddress>(t1->get_extra_info("sockname"));
+        EXPECT_EQ(local.host, "127.0.0.1");
+        EXPECT_GT(local.port, 0);
+
+        // A client over a socket connected by hand.
+        const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        a.sin_port = htons(static_cast<std::uint16_t>(port));
+        EXPECT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+        asyncio::ConnectionOptions given{.sock = fd};
+        auto [t2, c2] = co_await asyncio::create_connection(
+            [] { return std::make_shared<ClientProtocol>(); }, "", 0, given);
+        c2->want = 2;
+        t2->write("ok");
+        co_await asyncio::wait_for(wait_event(c2->got_data), 5s);
+        EXPECT_EQ(c2->received, "ok");
+        EXPECT_THROW(
+            co_await asyncio::create_connection([] { return std::make_shared<ClientProtocol>(); },
+                                                "127.0.0.1", port, {.sock = fd}),
+            std::invalid_argument);
+        t1->close();
+        t2->close();
+        co_await asyncio::wait_for(wait_event(c1->lost), 5s);
+        co_await asyncio::wait_for(wait_event(c2->lost), 5s);
+    }());
+}
+
 } // namespace
