@@ -6,7 +6,8 @@
 #   scripts/install-deps.sh --bench  # also what `make bench` needs for the peer benchmarks
 set -eu
 
-packages="g++ make cmake pkg-config libgtest-dev libgmock-dev libbenchmark-dev python3"
+packages="g++ make cmake pkg-config libgtest-dev libgmock-dev libbenchmark-dev python3
+    libcereal-dev libssl-dev"
 if [ "${1:-}" = "--bench" ]; then
     # The C++ and Python peers of ../shared/peers (see its README).
     packages="$packages libboost-all-dev libtbb-dev libuv1-dev gcc libc6-dev
