@@ -5,12 +5,12 @@
 #include <sys/socket.h>
 #include <utility>
 
-#include "concur/asyncio/detail/owned_fd.hpp"
+#include "concur/core/owned_fd.hpp"
 #include "concur/asyncio/transports.hpp"
 
 namespace concur::asyncio::detail {
 
-using FdGuard = OwnedFd;
+using FdGuard = concur::OwnedFd;
 
 /// Sets O_NONBLOCK; OSError on failure.
 void set_non_blocking(int fd);

@@ -22,7 +22,9 @@ LaunchScope::LaunchScope() {
     current_scope = this;
 }
 
-LaunchScope::~LaunchScope() { current_scope = nullptr; }
+LaunchScope::~LaunchScope() {
+    current_scope = nullptr;
+}
 
 std::uint32_t share_fd(int fd) {
     if (current_scope == nullptr) {

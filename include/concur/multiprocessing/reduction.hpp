@@ -35,8 +35,8 @@ using InputArchive = cereal::BinaryInputArchive;
 /// (standard containers, arithmetic types, and classes with serialize() or save()/load()).
 template <class T>
 concept Picklable = std::is_void_v<T> ||
-                    (cereal::traits::is_output_serializable<T, OutputArchive>::value &&
-                     cereal::traits::is_input_serializable<T, InputArchive>::value);
+    (cereal::traits::is_output_serializable<T, OutputArchive>::value&&
+         cereal::traits::is_input_serializable<T, InputArchive>::value);
 
 /// Instantiating this with a type that cannot be sent names the type in the compiler's error.
 template <class T>

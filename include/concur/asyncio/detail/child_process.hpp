@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "concur/asyncio/coroutine.hpp"
-#include "concur/asyncio/detail/owned_fd.hpp"
+#include "concur/core/owned_fd.hpp"
 #include "concur/asyncio/events.hpp"
 
 namespace concur::asyncio::detail {
@@ -54,7 +54,7 @@ struct SpawnOptions {
 };
 
 /// The parent's end of one of the child's pipes (non-blocking, close-on-exec).
-using PipeFd = OwnedFd;
+using PipeFd = concur::OwnedFd;
 
 class ChildProcess;
 

@@ -5,7 +5,7 @@
 
 #include <utility>
 
-namespace concur::asyncio::detail {
+namespace concur {
 
 /// Owns a descriptor until release(): closes it on destruction, so that an error or a
 /// cancellation on the way leaves nothing open. Move-only.
@@ -42,4 +42,4 @@ private:
     int fd_ = -1;
 };
 
-} // namespace concur::asyncio::detail
+} // namespace concur

@@ -1,0 +1,7 @@
+// Python's multiprocessing: processes, pools, pipes, queues, shared memory.
+#pragma once
+
+#include "concur/multiprocessing/context.hpp"    // IWYU pragma: export
+#include "concur/multiprocessing/exceptions.hpp" // IWYU pragma: export
+#include "concur/multiprocessing/process.hpp"    // IWYU pragma: export
+#include "concur/multiprocessing/reduction.hpp"  // IWYU pragma: export
