@@ -142,6 +142,17 @@ void dump_chunk_header(std::string& out, const F& fn, std::uint64_t n) {
     archive(n);
 }
 
+/// Appends each element of `items` (one call's argument each) to a chunk message.
+template <class Range>
+void dump_sequence(std::string& out, const Range& items) {
+    StringSink sink(out);
+    std::ostream stream(&sink);
+    OutputArchive archive(stream);
+    for (const auto& item : items) {
+        archive(item);
+    }
+}
+
 /// Runs a message made by dump_call() or dump_chunk_header(); appends the result to `out`.
 /// Exceptions of the call propagate.
 void run_message(std::string_view message, std::string& out);

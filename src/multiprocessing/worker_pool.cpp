@@ -1,0 +1,453 @@
+#include "concur/multiprocessing/detail/worker_pool.hpp"
+
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "concur/core/exceptions.hpp"
+#include "concur/core/owned_fd.hpp"
+#include "concur/multiprocessing/detail/remote_exception.hpp"
+#include "concur/multiprocessing/exceptions.hpp"
+#include "concur/multiprocessing/process.hpp"
+#include "pool_shared.hpp"
+
+namespace concur::multiprocessing::detail {
+
+namespace {
+
+struct Worker {
+    int slot = 0;
+    std::unique_ptr<Process> process;
+    std::mutex send_mutex; // one writer of the call ring at a time
+    std::mutex fifo_mutex;
+    std::deque<Completion*> fifo; // calls sent and not answered, in ring order
+    int in_flight = 0;            // guarded by the pool's mutex
+    int assigned = 0;             // calls given to this process, for max_tasks_per_child
+    bool retiring = false;        // said it will exit
+    bool exited = false;
+};
+
+bool always_alive(void* /*context*/) {
+    return true;
+}
+
+} // namespace
+
+class WorkerPoolCore : public std::enable_shared_from_this<WorkerPoolCore> {
+public:
+    explicit WorkerPoolCore(WorkerPoolOptions options) : options_(std::move(options)) {
+        if (options_.processes < 1) {
+            throw ValueError("Number of processes must be at least 1");
+        }
+        if (options_.max_tasks_per_child < 0) {
+            throw ValueError("max_tasks_per_child must be >= 1");
+        }
+        size_ = PoolShared::size_for(options_.processes);
+        memfd_ = OwnedFd(::memfd_create("concur-pool", MFD_CLOEXEC));
+        if (!memfd_ || ::ftruncate(memfd_.get(), static_cast<off_t>(size_)) < 0) {
+            raise_os_error(errno, "cannot create the pool's shared memory");
+        }
+        void* memory = ::mmap(nullptr, size_, PROT_READ | PROT_WRITE, MAP_SHARED, memfd_.get(), 0);
+        if (memory == MAP_FAILED) {
+            raise_os_error(errno, "cannot map the pool's shared memory");
+        }
+        shared_ = static_cast<PoolShared*>(memory);
+        for (int i = 0; i < options_.processes; ++i) {
+            workers_.push_back(std::make_unique<Worker>());
+            workers_.back()->slot = i;
+        }
+    }
+
+    ~WorkerPoolCore() {
+        for (auto& w : workers_) {
+            if (w->process) {
+                w->process->kill();
+                w->process->join();
+            }
+        }
+        ::munmap(shared_, size_);
+    }
+
+    void start() {
+        for (auto& w : workers_) {
+            start_worker(*w);
+        }
+        manager_ = std::thread([self = shared_from_this()] { self->manage(); });
+    }
+
+    void submit(std::string_view message, Completion* done) {
+        Worker* w = nullptr;
+        {
+            std::unique_lock lock(mutex_);
+            for (;;) {
+                if (broken_) {
+                    throw BrokenProcessPool(broken_reason_);
+                }
+                if (closed_) {
+                    throw RuntimeError("cannot schedule new futures after shutdown");
+                }
+                w = pick();
+                if (w != nullptr) {
+                    break;
+                }
+                changed_.wait(lock); // every worker is retiring: wait for a replacement
+            }
+            ++w->in_flight;
+            ++w->assigned;
+        }
+        std::lock_guard send(w->send_mutex);
+        {
+            std::lock_guard fifo(w->fifo_mutex);
+            w->fifo.push_back(done);
+        }
+        // A worker that died takes the call with it: the manager fails it with the pool.
+        (void)calls_of(*w).write_frame(message);
+    }
+
+    void shutdown(bool wait, bool cancel_pending) {
+        if (cancel_pending) {
+            for (auto& w : workers_) {
+                std::lock_guard fifo(w->fifo_mutex);
+                for (Completion* c : w->fifo) {
+                    c->abandon();
+                }
+            }
+        }
+        {
+            std::lock_guard lock(mutex_);
+            if (closed_) {
+                if (!wait) {
+                    return;
+                }
+            } else {
+                closed_ = true;
+                for (auto& w : workers_) {
+                    std::lock_guard send(w->send_mutex);
+                    (void)calls_of(*w).write_frame({}); // the stop sentinel, after the calls
+                }
+            }
+        }
+        shared_->parent_bell.ring();
+        if (wait) {
+            join(Deadline{});
+        }
+    }
+
+    void terminate(std::exception_ptr error) {
+        {
+            std::lock_guard lock(mutex_);
+            closed_ = true;
+            terminating_ = true;
+            for (auto& w : workers_) {
+                if (w->process) {
+                    w->process->terminate();
+                }
+            }
+        }
+        fail_all(error);
+        stop_.store(true);
+        shared_->parent_bell.seq.fetch_add(1);
+        futex::wake_all(shared_->parent_bell.seq, true);
+    }
+
+    bool join(const Deadline& deadline) {
+        std::unique_lock lock(join_mutex_);
+        if (manager_.joinable()) {
+            // The manager ends when every worker has; a timed join waits for that flag.
+            if (!wait_finished(deadline)) {
+                return false;
+            }
+            manager_.join();
+        }
+        return true;
+    }
+
+    [[nodiscard]] bool broken() const {
+        std::lock_guard lock(mutex_);
+        return broken_;
+    }
+    [[nodiscard]] int processes() const noexcept { return options_.processes; }
+
+private:
+    RingEnd calls_of(Worker& w) {
+        return RingEnd{&shared_->slots[w.slot].calls, &shared_->slots[w.slot].worker_bell,
+                       &WorkerPoolCore::worker_alive, &w, kSpin};
+    }
+    RingEnd answers_of(Worker& w) {
+        return RingEnd{&shared_->slots[w.slot].answers, &shared_->parent_bell,
+                       &WorkerPoolCore::worker_alive, &w, kSpin};
+    }
+
+    static bool worker_alive(void* context) {
+        auto* w = static_cast<Worker*>(context);
+        return w->process && w->process->is_alive();
+    }
+
+    // The worker with the fewest calls in flight that may take one more (mutex_ held).
+    Worker* pick() {
+        Worker* best = nullptr;
+        for (auto& w : workers_) {
+            if (w->retiring || w->exited ||
+                (options_.max_tasks_per_child > 0 && w->assigned >= options_.max_tasks_per_child)) {
+                continue;
+            }
+            if (best == nullptr || w->in_flight < best->in_flight) {
+                best = w.get();
+            }
+        }
+        return best;
+    }
+
+    void start_worker(Worker& w) {
+        PoolSlot& slot = shared_->slots[w.slot];
+        // A new worker in a slot starts with empty rings (its predecessor has exited).
+        for (Ring* r : {&slot.calls, &slot.answers}) {
+            r->head.store(0);
+            r->tail.store(0);
+        }
+        WorkerArgs args{memfd_.get(),
+                        size_,
+                        w.slot,
+                        static_cast<int>(::getpid()),
+                        options_.max_tasks_per_child,
+                        options_.initializer};
+        ++started_;
+        w.process = std::make_unique<Process>(
+            ProcessOptions{.name = options_.name_prefix + "-" + std::to_string(started_),
+                           .daemon = true,
+                           .start_method = options_.start_method},
+            pool_worker_main, args);
+        w.process->start();
+        w.assigned = 0;
+        w.retiring = false;
+        w.exited = false;
+    }
+
+    void manage() {
+        std::string frame;
+        int idle = 0;
+        while (!stop_.load()) {
+            bool progress = false;
+            for (auto& w : workers_) {
+                Ring& answers = shared_->slots[w->slot].answers;
+                while (!w->exited && answers.readable()) {
+                    RingEnd end = answers_of(*w);
+                    if (!end.read_frame(frame)) {
+                        break; // died in the middle of an answer
+                    }
+                    handle(*w, frame);
+                    progress = true;
+                }
+            }
+            if (progress) {
+                idle = 0;
+                continue;
+            }
+            if (++idle < kSpin) {
+                cpu_relax();
+                continue;
+            }
+            idle = 0;
+            if (check_workers()) {
+                break;
+            }
+            wait_on(
+                shared_->parent_bell,
+                [&] {
+                    if (stop_.load()) {
+                        return true;
+                    }
+                    for (auto& w : workers_) {
+                        if (shared_->slots[w->slot].answers.readable()) {
+                            return true;
+                        }
+                    }
+                    return false;
+                },
+                always_alive, nullptr, 0, Deadline::after(std::chrono::milliseconds(100)));
+        }
+        for (auto& w : workers_) {
+            if (w->process) {
+                w->process->join();
+            }
+        }
+        {
+            std::lock_guard lock(mutex_);
+            finished_ = true;
+        }
+        changed_.notify_all();
+    }
+
+    void handle(Worker& w, const std::string& frame) {
+        const char kind = frame.empty() ? kAnswerRetiring : frame[0];
+        if (kind == kAnswerRetiring) {
+            std::lock_guard lock(mutex_);
+            w.retiring = true;
+            return;
+        }
+        if (kind == kAnswerInitFailed) {
+            break_pool("A process in the process pool failed in its initializer: " +
+                       describe(frame));
+            return;
+        }
+        Completion* done = nullptr;
+        {
+            std::lock_guard fifo(w.fifo_mutex);
+            if (w.fifo.empty()) {
+                return;
+            }
+            done = w.fifo.front();
+            w.fifo.pop_front();
+        }
+        {
+            std::lock_guard lock(mutex_);
+            --w.in_flight;
+        }
+        done->finish(kind == kAnswerResult, std::string_view(frame).substr(1));
+    }
+
+    static std::string describe(const std::string& frame) {
+        try {
+            std::rethrow_exception(load_exception(std::string_view(frame).substr(1)));
+        } catch (const std::exception& e) {
+            return e.what();
+        } catch (...) {
+            return "an exception";
+        }
+    }
+
+    // Notices workers that ended: replaces those that retired, breaks the pool for any other.
+    // True when the manager's work is over.
+    bool check_workers() {
+        std::unique_lock lock(mutex_);
+        bool all_exited = true;
+        for (auto& w : workers_) {
+            if (!w->exited && w->process && !w->process->is_alive()) {
+                // Answers written before it ended come first.
+                if (shared_->slots[w->slot].answers.readable()) {
+                    return false;
+                }
+                w->exited = true;
+                std::size_t pending = 0;
+                {
+                    std::lock_guard fifo(w->fifo_mutex);
+                    pending = w->fifo.size();
+                }
+                const bool planned = (w->retiring || closed_) && pending == 0;
+                if (!planned && !terminating_) {
+                    lock.unlock();
+                    break_pool("A process in the process pool was terminated abruptly while the "
+                               "future was running or pending.");
+                    return false;
+                }
+                if (w->retiring && !closed_) {
+                    start_worker(*w);
+                    changed_.notify_all();
+                }
+            }
+            all_exited = all_exited && w->exited;
+        }
+        return all_exited && closed_;
+    }
+
+    void break_pool(const std::string& reason) {
+        {
+            std::lock_guard lock(mutex_);
+            if (broken_) {
+                return;
+            }
+            broken_ = true;
+            closed_ = true;
+            terminating_ = true;
+            broken_reason_ = reason;
+            for (auto& w : workers_) {
+                if (w->process) {
+                    w->process->kill();
+                }
+            }
+        }
+        changed_.notify_all();
+        fail_all(std::make_exception_ptr(BrokenProcessPool(reason)));
+    }
+
+    void fail_all(const std::exception_ptr& error) {
+        for (auto& w : workers_) {
+            std::deque<Completion*> lost;
+            {
+                std::lock_guard fifo(w->fifo_mutex);
+                lost.swap(w->fifo);
+            }
+            for (Completion* c : lost) {
+                c->fail(error);
+            }
+        }
+    }
+
+    bool wait_finished(const Deadline& deadline) {
+        std::unique_lock lock(mutex_);
+        while (!finished_) {
+            if (const Timeout left = deadline.remaining()) {
+                if (changed_.wait_for(lock, *left) == std::cv_status::timeout && !finished_) {
+                    return false;
+                }
+            } else {
+                changed_.wait(lock);
+            }
+        }
+        return true;
+    }
+
+    WorkerPoolOptions options_;
+    OwnedFd memfd_;
+    std::size_t size_ = 0;
+    PoolShared* shared_ = nullptr;
+    std::vector<std::unique_ptr<Worker>> workers_;
+    int started_ = 0;
+    std::thread manager_;
+    std::atomic<bool> stop_{false};
+    std::mutex join_mutex_;
+
+    mutable std::mutex mutex_;
+    std::condition_variable changed_;
+    bool closed_ = false;
+    bool terminating_ = false;
+    bool broken_ = false;
+    bool finished_ = false;
+    std::string broken_reason_;
+};
+
+WorkerPool::WorkerPool(WorkerPoolOptions options)
+    : core_(std::make_shared<WorkerPoolCore>(std::move(options))) {
+    core_->start();
+}
+
+WorkerPool::~WorkerPool() {
+    core_->terminate(std::make_exception_ptr(CancelledError()));
+    core_->join(Deadline{});
+}
+
+void WorkerPool::submit(std::string_view message, Completion* done) {
+    core_->submit(message, done);
+}
+void WorkerPool::shutdown(bool wait, bool cancel_pending) {
+    core_->shutdown(wait, cancel_pending);
+}
+void WorkerPool::terminate(std::exception_ptr error) {
+    core_->terminate(std::move(error));
+}
+bool WorkerPool::join(const Deadline& deadline) {
+    return core_->join(deadline);
+}
+bool WorkerPool::broken() const {
+    return core_->broken();
+}
+int WorkerPool::processes() const noexcept {
+    return core_->processes();
+}
+
+} // namespace concur::multiprocessing::detail
