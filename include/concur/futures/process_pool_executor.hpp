@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <istream>
 #include <memory>
 #include <optional>
@@ -82,7 +83,12 @@ public:
         } else {
             try {
                 std::vector<V> values(n_);
-                if constexpr (!std::is_same_v<V, std::monostate>) {
+                if constexpr (multiprocessing::detail::is_block_v<V>) {
+                    if (payload.size() != n_ * sizeof(V)) {
+                        throw multiprocessing::ProcessError("a worker's answer has the wrong size");
+                    }
+                    std::memcpy(values.data(), payload.data(), payload.size());
+                } else if constexpr (!std::is_same_v<V, std::monostate>) {
                     multiprocessing::detail::ViewSource source(payload);
                     std::istream stream(&source);
                     multiprocessing::InputArchive archive(stream);

@@ -12,6 +12,7 @@
 #include <tuple>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include "concur/multiprocessing/detail/code_address.hpp"
 #include "concur/multiprocessing/reduction.hpp"
@@ -93,6 +94,10 @@ void run_call(InputArchive& in, std::string& out) {
     }
 }
 
+/// Arithmetic values travel as one block of bytes, not one archive call each.
+template <class T>
+inline constexpr bool is_block_v = std::is_arithmetic_v<T>;
+
 /// Runs a chunk of calls: a count, then each call's arguments; the results in order.
 template <class F, class... Args>
 void run_chunk(InputArchive& in, std::string& out) {
@@ -103,13 +108,31 @@ void run_chunk(InputArchive& in, std::string& out) {
     StringSink sink(out);
     std::ostream stream(&sink);
     OutputArchive results(stream);
-    std::tuple<Args...> args;
-    for (std::uint64_t i = 0; i < n; ++i) {
-        read_args(in, args);
+    if constexpr (sizeof...(Args) == 1 && (is_block_v<Args> && ...) &&
+                  (std::is_void_v<R> || is_block_v<R>)) {
+        using A = std::tuple_element_t<0, std::tuple<Args...>>;
+        std::vector<A> args(n);
+        in(cereal::binary_data(args.data(), n * sizeof(A)));
         if constexpr (std::is_void_v<R>) {
-            std::apply(fn, args);
+            for (const A& a : args) {
+                fn(a);
+            }
         } else {
-            results(std::apply(fn, args));
+            std::vector<R> values(n);
+            for (std::uint64_t i = 0; i < n; ++i) {
+                values[i] = fn(args[i]);
+            }
+            results(cereal::binary_data(values.data(), n * sizeof(R)));
+        }
+    } else {
+        std::tuple<Args...> args;
+        for (std::uint64_t i = 0; i < n; ++i) {
+            read_args(in, args);
+            if constexpr (std::is_void_v<R>) {
+                std::apply(fn, args);
+            } else {
+                results(std::apply(fn, args));
+            }
         }
     }
 }
@@ -143,13 +166,17 @@ void dump_chunk_header(std::string& out, const F& fn, std::uint64_t n) {
 }
 
 /// Appends each element of `items` (one call's argument each) to a chunk message.
-template <class Range>
-void dump_sequence(std::string& out, const Range& items) {
-    StringSink sink(out);
-    std::ostream stream(&sink);
-    OutputArchive archive(stream);
-    for (const auto& item : items) {
-        archive(item);
+template <class T>
+void dump_sequence(std::string& out, const std::vector<T>& items) {
+    if constexpr (is_block_v<T>) {
+        out.append(reinterpret_cast<const char*>(items.data()), items.size() * sizeof(T));
+    } else {
+        StringSink sink(out);
+        std::ostream stream(&sink);
+        OutputArchive archive(stream);
+        for (const auto& item : items) {
+            archive(item);
+        }
     }
 }
 
