@@ -65,7 +65,7 @@ public:
 
     ~WorkerPoolCore() {
         for (auto& w : workers_) {
-            if (w->process) {
+            if (w->process && w->process->pid()) {
                 w->process->kill();
                 w->process->join();
             }
@@ -272,7 +272,7 @@ private:
                 always_alive, nullptr, 0, Deadline::after(std::chrono::milliseconds(100)));
         }
         for (auto& w : workers_) {
-            if (w->process) {
+            if (w->process && w->process->pid()) {
                 w->process->join();
             }
         }

@@ -1,7 +1,12 @@
 #include <gtest/gtest.h>
 
+#include <signal.h>
+#include <unistd.h>
+
 #include <chrono>
+#include <cstdlib>
 #include <numeric>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -9,26 +14,203 @@
 #include "concur/futures/process_pool_executor.hpp"
 #include "concur/futures/wait.hpp"
 
+namespace futures = concur::futures;
+namespace mp = concur::multiprocessing;
+using namespace std::chrono_literals;
+
 namespace {
 
 int square(int x) {
     return x * x;
 }
+int pid_of_worker(int /*unused*/) {
+    return static_cast<int>(::getpid());
+}
+int die(int code) {
+    ::_exit(code);
+}
+int kill_self(int /*unused*/) {
+    ::kill(::getpid(), SIGKILL);
+    return 0;
+}
+int sleep_then(int ms) {
+    ::usleep(static_cast<useconds_t>(ms) * 1000);
+    return ms;
+}
+std::string big_result(int n) {
+    return std::string(static_cast<std::size_t>(n), 'x');
+}
+std::size_t length_of(std::string s) {
+    return s.size();
+}
 
-TEST(ProcessPoolExecutorSmoke, SubmitAndMap) {
-    concur::futures::ProcessPoolExecutor ex({.max_workers = 2});
+struct AppError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+int throw_runtime(int) {
+    throw std::runtime_error("runtime");
+}
+int throw_value(int) {
+    throw concur::ValueError("value");
+}
+int throw_key(int) {
+    throw concur::KeyError("key");
+}
+int throw_file_not_found(int) {
+    throw concur::FileNotFoundError(ENOENT, "no file");
+}
+int throw_app(int) {
+    throw AppError("custom");
+}
+int throw_int(int) {
+    throw 42;
+}
+
+void failing_initializer(int) {
+    throw std::runtime_error("init failed");
+}
+
+TEST(ProcessPoolExecutor, SubmitAndMapInOrder) {
+    futures::ProcessPoolExecutor ex({.max_workers = 2});
+    EXPECT_EQ(ex.max_workers(), 2);
     EXPECT_EQ(ex.submit(square, 7).result(), 49);
     std::vector<int> inputs(5000);
     std::iota(inputs.begin(), inputs.end(), 0);
-    long long sum = 0;
-    for (int v : ex.map(square, inputs, {.chunksize = 100})) {
-        sum += v;
+    for (int chunksize : {1, 7, 1000}) {
+        std::vector<int> got;
+        for (int v : ex.map(square, inputs, {.chunksize = chunksize})) {
+            got.push_back(v);
+        }
+        ASSERT_EQ(got.size(), inputs.size());
+        for (std::size_t i = 0; i < got.size(); ++i) {
+            ASSERT_EQ(got[i], square(inputs[i]));
+        }
     }
-    long long expect = 0;
-    for (int i : inputs) {
-        expect += static_cast<long long>(i) * i;
+}
+
+TEST(ProcessPoolExecutor, CallsRunInOtherProcesses) {
+    futures::ProcessPoolExecutor ex({.max_workers = 2});
+    const int pid = ex.submit(pid_of_worker, 0).result();
+    EXPECT_NE(pid, ::getpid());
+}
+
+TEST(ProcessPoolExecutor, LambdaAndStringArguments) {
+    futures::ProcessPoolExecutor ex({.max_workers = 1});
+    auto f =
+        ex.submit([](std::string a, int n) { return a + std::to_string(n); }, std::string("n="), 5);
+    EXPECT_EQ(f.result(), "n=5");
+    EXPECT_EQ(ex.submit(length_of, std::string(1 << 20, 'y')).result(), std::size_t{1} << 20);
+}
+
+TEST(ProcessPoolExecutor, ResultLargerThanAnyBuffer) {
+    futures::ProcessPoolExecutor ex({.max_workers = 2});
+    const int n = 5 << 20; // 5 MiB: many times the ring and a pipe's buffer
+    EXPECT_EQ(ex.submit(big_result, n).result().size(), static_cast<std::size_t>(n));
+}
+
+TEST(ProcessPoolExecutor, ExceptionsKeepTheirTypes) {
+    futures::ProcessPoolExecutor ex({.max_workers = 2});
+    EXPECT_THROW(ex.submit(throw_runtime, 0).result(), std::runtime_error);
+    EXPECT_THROW(ex.submit(throw_value, 0).result(), concur::ValueError);
+    EXPECT_THROW(ex.submit(throw_key, 0).result(), concur::KeyError);
+    EXPECT_THROW(ex.submit(throw_file_not_found, 0).result(), concur::FileNotFoundError);
+    try {
+        ex.submit(throw_app, 0).result();
+        FAIL() << "no exception";
+    } catch (const mp::RemoteError& e) {
+        EXPECT_NE(e.type_name().find("AppError"), std::string::npos);
+        EXPECT_EQ(e.message(), "custom");
+        EXPECT_NE(e.context().find("pid"), std::string::npos);
     }
-    EXPECT_EQ(sum, expect);
+    EXPECT_THROW(ex.submit(throw_int, 0).result(), mp::RemoteError);
+    // The pool still works after its calls threw.
+    EXPECT_EQ(ex.submit(square, 3).result(), 9);
+}
+
+TEST(ProcessPoolExecutor, WorkerKilledMidTaskBreaksThePool) {
+    futures::ProcessPoolExecutor ex({.max_workers = 2});
+    auto slow = ex.submit(sleep_then, 5000);
+    auto dead = ex.submit(kill_self, 0);
+    EXPECT_THROW(dead.result(30s), futures::BrokenProcessPool);
+    EXPECT_THROW(slow.result(30s), futures::BrokenProcessPool);
+    EXPECT_THROW(ex.submit(square, 1), futures::BrokenProcessPool);
+}
+
+TEST(ProcessPoolExecutor, WorkerThatExitsBreaksThePool) {
+    futures::ProcessPoolExecutor ex({.max_workers = 1});
+    EXPECT_THROW(ex.submit(die, 3).result(30s), futures::BrokenProcessPool);
+}
+
+TEST(ProcessPoolExecutor, InitializerThatThrowsBreaksThePool) {
+    futures::ProcessPoolExecutor ex({.max_workers = 2}, failing_initializer, 1);
+    EXPECT_THROW(ex.submit(square, 2).result(30s), futures::BrokenProcessPool);
+}
+
+TEST(ProcessPoolExecutor, MaxTasksPerChildReplacesWorkers) {
+    futures::ProcessPoolExecutor ex({.max_workers = 1, .max_tasks_per_child = 2});
+    std::vector<int> pids;
+    for (int i = 0; i < 6; ++i) {
+        pids.push_back(ex.submit(pid_of_worker, i).result(30s));
+    }
+    EXPECT_EQ(pids[0], pids[1]);
+    EXPECT_NE(pids[1], pids[2]);
+    EXPECT_EQ(pids[2], pids[3]);
+    EXPECT_NE(pids[3], pids[4]);
+}
+
+TEST(ProcessPoolExecutor, SpawnAndForkserverContexts) {
+    for (const char* method : {"spawn", "forkserver"}) {
+        futures::ProcessPoolExecutor ex({.max_workers = 2, .mp_context = mp::get_context(method)});
+        EXPECT_EQ(ex.submit(square, 6).result(30s), 36) << method;
+    }
+}
+
+TEST(ProcessPoolExecutor, SubmitAfterShutdownIsRuntimeError) {
+    futures::ProcessPoolExecutor ex({.max_workers = 1});
+    auto f = ex.submit(sleep_then, 50);
+    ex.shutdown();
+    EXPECT_EQ(f.result(), 50); // shutdown(wait) lets pending calls finish
+    EXPECT_THROW(ex.submit(square, 1), concur::RuntimeError);
+}
+
+TEST(ProcessPoolExecutor, ResultTimeoutAndWaitAndAsCompleted) {
+    futures::ProcessPoolExecutor ex({.max_workers = 2});
+    auto slow = ex.submit(sleep_then, 300);
+    EXPECT_THROW(slow.result(10ms), concur::TimeoutError);
+    std::vector<futures::Future<int>> fs;
+    for (int i = 0; i < 20; ++i) {
+        fs.push_back(ex.submit(square, i));
+    }
+    int sum = 0;
+    for (const auto& f : futures::as_completed(fs)) {
+        sum += f.result();
+    }
+    EXPECT_EQ(sum, 2470);
+    auto [done, not_done] = futures::wait(std::vector{slow});
+    EXPECT_EQ(done.size(), 1U);
+}
+
+TEST(ProcessPoolExecutor, BadArguments) {
+    EXPECT_THROW(futures::ProcessPoolExecutor({.max_workers = 0}), concur::ValueError);
+    futures::ProcessPoolExecutor ex({.max_workers = 1});
+    std::vector<int> inputs{1, 2};
+    EXPECT_THROW(ex.map(square, inputs, {.chunksize = 0}), concur::ValueError);
+}
+
+TEST(ProcessPoolExecutor, TerminateDuringMapFailsTheRest) {
+    // A worker killed while a map is in flight: the map's remaining results raise.
+    futures::ProcessPoolExecutor ex({.max_workers = 2});
+    const int victim = ex.submit(pid_of_worker, 0).result(30s);
+    std::vector<int> inputs(40, 20);
+    auto results = ex.map(sleep_then, inputs, {.chunksize = 1});
+    ::kill(victim, SIGKILL);
+    EXPECT_THROW(
+        {
+            for (int r : results) {
+                (void)r;
+            }
+        },
+        futures::BrokenProcessPool);
 }
 
 } // namespace
