@@ -82,21 +82,7 @@ public:
             this->set_exception(multiprocessing::detail::load_exception(payload));
         } else {
             try {
-                std::vector<V> values(n_);
-                if constexpr (multiprocessing::detail::is_block_v<V>) {
-                    if (payload.size() != n_ * sizeof(V)) {
-                        throw multiprocessing::ProcessError("a worker's answer has the wrong size");
-                    }
-                    std::memcpy(values.data(), payload.data(), payload.size());
-                } else if constexpr (!std::is_same_v<V, std::monostate>) {
-                    multiprocessing::detail::ViewSource source(payload);
-                    std::istream stream(&source);
-                    multiprocessing::InputArchive archive(stream);
-                    for (V& v : values) {
-                        archive(v);
-                    }
-                }
-                this->set_value(std::move(values));
+                this->set_value(multiprocessing::detail::load_chunk<V>(payload, n_));
             } catch (...) {
                 this->set_exception(std::current_exception());
             }
@@ -168,31 +154,18 @@ public:
         }
         const Deadline deadline = Deadline::after(options.timeout);
         std::vector<Future<std::vector<V>>> chunks;
-        std::string message;
-        std::vector<Arg> batch;
-        auto flush = [&] {
-            message.clear();
-            multiprocessing::detail::dump_chunk_header<F, Arg>(message, fn, batch.size());
-            multiprocessing::detail::dump_sequence(message, batch);
-            auto* state = new detail::ProcessChunkState<V>(batch.size());
-            chunks.push_back(detail::adopt<std::vector<V>>(state));
-            try {
-                pool_->submit(message, state);
-            } catch (...) {
-                state->release();
-                throw;
-            }
-            batch.clear();
-        };
-        for (auto&& input : inputs) {
-            batch.push_back(std::forward<decltype(input)>(input));
-            if (batch.size() == static_cast<std::size_t>(options.chunksize)) {
-                flush();
-            }
-        }
-        if (!batch.empty()) {
-            flush();
-        }
+        multiprocessing::detail::for_each_chunk<Arg>(
+            fn, std::forward<Range>(inputs), static_cast<std::size_t>(options.chunksize),
+            [&](std::string_view message, std::size_t n) {
+                auto* state = new detail::ProcessChunkState<V>(n);
+                chunks.push_back(detail::adopt<std::vector<V>>(state));
+                try {
+                    pool_->submit(message, state);
+                } catch (...) {
+                    state->release();
+                    throw;
+                }
+            });
         return results(std::move(chunks), deadline);
     }
 

@@ -5,13 +5,18 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <functional>
+#include <istream>
 #include <ostream>
+#include <ranges>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <tuple>
 #include <type_traits>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "concur/multiprocessing/detail/code_address.hpp"
@@ -179,6 +184,55 @@ void dump_sequence(std::string& out, const std::vector<T>& items) {
         }
     }
 }
+
+/// Splits `inputs` into chunk messages of at most `chunksize` calls `fn(Args...)` each (an
+/// input is one argument, or a tuple of them) and hands each to `submit(message, count)`.
+template <class... Args, class F, class Range, class Submit>
+void for_each_chunk(const F& fn, Range&& inputs, std::size_t chunksize, Submit&& submit) {
+    using Item = std::remove_cvref_t<std::ranges::range_reference_t<Range>>;
+    std::vector<Item> batch;
+    std::string message;
+    auto flush = [&] {
+        message.clear();
+        dump_chunk_header<F, Args...>(message, fn, batch.size());
+        dump_sequence(message, batch);
+        submit(std::string_view(message), batch.size());
+        batch.clear();
+    };
+    for (auto&& input : inputs) {
+        batch.push_back(std::forward<decltype(input)>(input));
+        if (batch.size() == chunksize) {
+            flush();
+        }
+    }
+    if (!batch.empty()) {
+        flush();
+    }
+}
+
+/// The n results of a chunk's answer (std::monostate for calls returning nothing).
+template <class V>
+std::vector<V> load_chunk(std::string_view payload, std::size_t n) {
+    std::vector<V> values(n);
+    if constexpr (is_block_v<V>) {
+        if (payload.size() != n * sizeof(V)) {
+            throw std::length_error("a worker's answer has the wrong size");
+        }
+        std::memcpy(values.data(), payload.data(), payload.size());
+    } else if constexpr (!std::is_same_v<V, std::monostate>) {
+        ViewSource source(payload);
+        std::istream stream(&source);
+        InputArchive archive(stream);
+        for (V& v : values) {
+            archive(v);
+        }
+    }
+    return values;
+}
+
+/// A chunk's result type: R, or std::monostate for void.
+template <class R>
+using chunk_value_t = std::conditional_t<std::is_void_v<R>, std::monostate, R>;
 
 /// Runs a message made by dump_call() or dump_chunk_header(); appends the result to `out`.
 /// Exceptions of the call propagate.
