@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Prints the ratio table of a results.jsonl written by bench/run.sh.
 
-For each workload: every variant's figure (the median where a line has one), and the ratio of
-concur's best variant to each peer. The figure is per_sec (higher is better), except for echo,
+For each workload: every variant's figure (the median where a line has one), the ratio of
+concur's best variant to each peer, and, where concur has a variant of the same name
+(concur-<name>), the ratio of that one to the peer's <name>. The figure is per_sec (higher is better), except for echo,
 where it is server_cpu_us_per_req (lower is better; the load client bounds requests/s).
 
 echo has a table of its own: each variant's requests/s and server CPU per request, and both as
@@ -81,7 +82,11 @@ def main(path):
             if best is None or (value > best[1] if higher_better else value < best[1]):
                 best = (l["impl"], value)
         unit = "per_sec" if higher_better else "server_cpu_us_per_req"
-        print(f"{'impl':34} {'lang':7} {unit:>22} {'concur best / this':>18}")
+        # concur-<name> measures the same thing as the peer's <name> (procpool, cpu).
+        same = {l["impl"][len("concur-"):]: figure(l)[0] for l in ours
+                if l.get("ok") is not False and figure(l)[0]}
+        print(f"{'impl':34} {'lang':7} {unit:>22} {'concur best / this':>18}"
+              f" {'concur same / this':>18}")
         for l in sorted(lines, key=lambda l: (l.get("lang", ""), l.get("impl", ""))):
             value, hb = figure(l)
             if value is None or l.get("ok") is False:
@@ -92,7 +97,12 @@ def main(path):
             if best is not None and value:
                 r = best[1] / value if hb else value / best[1]
                 ratio = f"{r:.2f}x"
-            print(f"{l.get('impl', '?'):34} {l.get('lang', '?'):7} {value:>22,.1f} {ratio:>18}")
+            paired = ""
+            if l.get("impl") in same and value:
+                r = same[l["impl"]] / value if hb else value / same[l["impl"]]
+                paired = f"{r:.2f}x"
+            print(f"{l.get('impl', '?'):34} {l.get('lang', '?'):7} {value:>22,.1f} {ratio:>18}"
+                  f" {paired:>18}")
         if best is not None and theirs:
             print(f"(concur best: {best[0]}; a ratio above 1 means concur is faster)")
 

@@ -62,6 +62,19 @@ bench::Run ppe_map(const bench::Options& o) {
     return {s.n, t1 - t0, sum == expected(s.n), extra(s.workers, 1000)};
 }
 
+bench::Run pool_map(const bench::Options& o) {
+    const Setup s(o, "n", 200000L);
+    mp::Pool pool({.processes = s.workers});
+    (void)pool.map(square, std::vector<long>(static_cast<std::size_t>(s.workers) * 4, 1L), 1);
+    std::vector<long> inputs(static_cast<std::size_t>(s.n));
+    std::iota(inputs.begin(), inputs.end(), 0L);
+    const double t0 = bench::now_seconds();
+    const std::vector<long> out = pool.map(square, inputs, 1000);
+    const double t1 = bench::now_seconds();
+    const long sum = std::accumulate(out.begin(), out.end(), 0L);
+    return {s.n, t1 - t0, sum == expected(s.n), extra(s.workers, 1000)};
+}
+
 bench::Run ppe_submit(const bench::Options& o) {
     const Setup s(o, "n-rt", 20000L);
     futures::ProcessPoolExecutor ex({.max_workers = s.workers});
@@ -116,6 +129,7 @@ int main(int argc, char** argv) {
     mp::freeze_support(argc, argv);
     return bench::main(argc, argv, "procpool",
                        {{"concur-ppe-map-chunk1000", ppe_map},
+                        {"concur-mp-pool-map-chunk1000", pool_map},
                         {"concur-ppe-submit", ppe_submit},
                         {"concur-ppe-roundtrip-serial", ppe_roundtrip},
                         {"concur-process-fork", processes("fork")},
