@@ -172,6 +172,10 @@ void FutureStateBase::notify_done(std::uint32_t old_word) noexcept {
 
 bool FutureStateBase::wait_until(const Deadline& deadline) const noexcept {
     std::uint32_t word = word_.load(std::memory_order_acquire);
+    if (!is_done(word)) {
+        help(deadline);
+        word = word_.load(std::memory_order_acquire);
+    }
     for (int i = 0; i < kSpinsBeforeSleep && !is_done(word); ++i) {
         cpu_relax();
         word = word_.load(std::memory_order_acquire);

@@ -3,6 +3,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
@@ -233,28 +234,32 @@ private:
         int idle = 0;
         while (!stop_.load()) {
             bool progress = false;
-            for (auto& w : workers_) {
-                Ring& answers = shared_->slots[w->slot].answers;
-                while (!w->exited && answers.readable()) {
-                    RingEnd end = answers_of(*w);
-                    if (!end.read_frame(frame)) {
-                        break; // died in the middle of an answer
-                    }
-                    handle(*w, frame);
-                    progress = true;
-                }
+            bool helped = false;
+            if (collect_mutex_.try_lock()) {
+                progress = poll_answers(frame);
+                collect_mutex_.unlock();
+            } else {
+                helped = true; // a waiter is reading the answers itself
             }
             if (progress) {
                 idle = 0;
                 continue;
             }
-            if (++idle < kSpin) {
+            if (!helped && ++idle < kSpin) {
                 cpu_relax();
                 continue;
             }
             idle = 0;
             if (check_workers()) {
                 break;
+            }
+            if (helped || help_is_recent()) {
+                // Waiters read the answers: sleep unannounced, so that workers make no
+                // wake-up call for us, and look again soon in case they stopped.
+                const std::uint32_t seq = shared_->parent_bell.seq.load();
+                futex::wait(shared_->parent_bell.seq, seq,
+                            Deadline::after(std::chrono::microseconds(500)), true);
+                continue;
             }
             wait_on(
                 shared_->parent_bell,
@@ -281,6 +286,55 @@ private:
             finished_ = true;
         }
         changed_.notify_all();
+    }
+
+public:
+    // help_collect(): collect_mutex_ is what makes one reader at a time.
+    void help(bool (*done)(const void*), const void* context, const Deadline& deadline) {
+        if (!collect_mutex_.try_lock()) {
+            return;
+        }
+        last_help_.store(now_ns(), std::memory_order_relaxed);
+        thread_local std::string frame;
+        int idle = 0;
+        while (!done(context) && !stop_.load(std::memory_order_relaxed)) {
+            if (poll_answers(frame)) {
+                idle = 0;
+            } else if (++idle > kSpin || deadline.expired()) {
+                break;
+            } else {
+                cpu_relax();
+            }
+        }
+        last_help_.store(now_ns(), std::memory_order_relaxed);
+        collect_mutex_.unlock();
+    }
+
+private:
+    static std::int64_t now_ns() {
+        return std::chrono::duration_cast<std::chrono::nanoseconds>(
+                   std::chrono::steady_clock::now().time_since_epoch())
+            .count();
+    }
+    [[nodiscard]] bool help_is_recent() const {
+        return now_ns() - last_help_.load(std::memory_order_relaxed) < 2'000'000;
+    }
+
+    // Reads every answer there is (collect_mutex_ held); true if there was one.
+    bool poll_answers(std::string& frame) {
+        bool progress = false;
+        for (auto& w : workers_) {
+            Ring& answers = shared_->slots[w->slot].answers;
+            while (!w->exited && answers.readable()) {
+                RingEnd end = answers_of(*w);
+                if (!end.read_frame(frame)) {
+                    break; // died in the middle of an answer
+                }
+                handle(*w, frame);
+                progress = true;
+            }
+        }
+        return progress;
     }
 
     void handle(Worker& w, const std::string& frame) {
@@ -411,6 +465,8 @@ private:
     std::thread manager_;
     std::atomic<bool> stop_{false};
     std::mutex join_mutex_;
+    std::mutex collect_mutex_;               // one reader of the answer rings at a time
+    std::atomic<std::int64_t> last_help_{0}; // when a waiter last read answers itself
 
     mutable std::mutex mutex_;
     std::condition_variable changed_;
@@ -448,6 +504,15 @@ bool WorkerPool::broken() const {
 }
 int WorkerPool::processes() const noexcept {
     return core_->processes();
+}
+
+} // namespace concur::multiprocessing::detail
+
+namespace concur::multiprocessing::detail {
+
+void help_collect(WorkerPoolCore& core, bool (*done)(const void* context), const void* context,
+                  const Deadline& deadline) noexcept {
+    core.help(done, context, deadline);
 }
 
 } // namespace concur::multiprocessing::detail

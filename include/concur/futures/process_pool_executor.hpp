@@ -45,7 +45,16 @@ namespace detail {
 template <class R>
 class ProcessCallState final : public FutureState<R>, public multiprocessing::detail::Completion {
 public:
-    ProcessCallState() : FutureState<R>(2) {} // the handle's reference and the pool's
+    // Two references: the handle's and the pool's.
+    explicit ProcessCallState(std::shared_ptr<multiprocessing::detail::WorkerPoolCore> pool)
+        : FutureState<R>(2), pool_(std::move(pool)) {}
+
+    void help(const Deadline& deadline) const noexcept override {
+        multiprocessing::detail::help_collect(
+            *pool_,
+            [](const void* self) { return static_cast<const ProcessCallState*>(self)->done(); },
+            this, deadline);
+    }
 
     void finish(bool ok, std::string_view payload) noexcept override {
         if (!ok) {
@@ -68,6 +77,9 @@ public:
         this->release();
     }
     void abandon() noexcept override { this->cancel(); }
+
+private:
+    std::shared_ptr<multiprocessing::detail::WorkerPoolCore> pool_;
 };
 
 /// The future of a chunk of map calls: their results in order.
@@ -129,7 +141,7 @@ public:
         static_assert(multiprocessing::must_be_picklable<R>::value);
         std::string message;
         multiprocessing::detail::dump_call(message, fn, args...);
-        auto* state = new detail::ProcessCallState<R>();
+        auto* state = new detail::ProcessCallState<R>(pool_->core());
         Future<R> future = detail::adopt<R>(state);
         try {
             pool_->submit(message, state);

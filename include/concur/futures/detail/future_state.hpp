@@ -102,6 +102,11 @@ public:
     virtual void run() noexcept {}
     virtual void drop(std::exception_ptr /*exc*/) noexcept {}
 
+    /// Called by a thread about to block on this future: a future whose result another
+    /// process sends may let the waiter read it itself (until done or the deadline), rather
+    /// than sleep until a helper thread does.
+    virtual void help(const Deadline& /*deadline*/) const noexcept {}
+
 protected:
     /// Claims the right to store a result: PENDING or RUNNING -> COMPLETING. False if the
     /// future is already cancelled, finished or being completed.

@@ -64,8 +64,17 @@ public:
     [[nodiscard]] bool broken() const;
     [[nodiscard]] int processes() const noexcept;
 
+    /// The pool's state, for help_collect(): shared, so that a waiter may outlive the pool.
+    [[nodiscard]] const std::shared_ptr<WorkerPoolCore>& core() const noexcept { return core_; }
+
 private:
     std::shared_ptr<WorkerPoolCore> core_;
 };
+
+/// For a thread about to block on a call's outcome: reads the pool's answers itself until
+/// `done(context)` holds, the deadline passes or none come for a short while. Returns at once
+/// if another thread is reading them: a waiter then needs no system call nor thread switch.
+void help_collect(WorkerPoolCore& core, bool (*done)(const void* context), const void* context,
+                  const Deadline& deadline) noexcept;
 
 } // namespace concur::multiprocessing::detail
