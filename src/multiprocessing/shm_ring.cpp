@@ -6,9 +6,9 @@
 namespace concur::multiprocessing::detail {
 
 void Bell::ring() noexcept {
-    // Pairs with the sleeper's seq_cst increment of `sleepers`.
-    std::atomic_thread_fence(std::memory_order_seq_cst);
-    if (sleepers.load(std::memory_order_relaxed) != 0) {
+    // A read-modify-write, not a load: either it comes after a sleeper's increment and sees
+    // it, or the sleeper's increment reads from it and so sees what we published before.
+    if (sleepers.fetch_add(0, std::memory_order_seq_cst) != 0) {
         seq.fetch_add(1, std::memory_order_release);
         futex::wake_all(seq, /*shared=*/true);
     }
