@@ -2,6 +2,7 @@
 // to_thread, and `co_await` on a futures::Future.
 #pragma once
 
+#include <concepts>
 #include <exception>
 #include <functional>
 #include <memory>
@@ -15,6 +16,7 @@
 #include "concur/asyncio/task.hpp"
 #include "concur/futures/executor.hpp"
 #include "concur/futures/future.hpp"
+#include "concur/futures/process_pool_executor.hpp"
 
 namespace concur::futures {
 
@@ -69,6 +71,14 @@ Future<T> wrap_future(futures::Future<T> f, EventLoop& loop) {
 template <class T>
 Future<T> wrap_future(futures::Future<T> f) {
     return wrap_future(std::move(f), get_running_loop());
+}
+
+/// Runs `fn(args...)` in a process pool and returns an asyncio::Future for its result (Python's
+/// loop.run_in_executor(process_pool, ...)): the call and its arguments are serialised.
+template <class E, class F, class... Args>
+requires std::same_as<E, futures::ProcessPoolExecutor>
+auto run_in_executor(EventLoop& loop, E* executor, F fn, Args... args) {
+    return wrap_future(executor->submit(fn, std::move(args)...), loop);
 }
 
 /// Runs `fn(args...)` in `executor` (the loop's default executor if null) and returns an
