@@ -60,6 +60,11 @@ class NoLeaks : public ::testing::Test {
 protected:
     void SetUp() override { fds_before_ = open_fd_count(); }
     void TearDown() override {
+        // A feeder thread let go by cancel_join_thread() closes its descriptors as it ends:
+        // give it a generous while.
+        for (int i = 0; i < 500 && open_fd_count() != fds_before_; ++i) {
+            ::usleep(10000);
+        }
         EXPECT_EQ(open_fd_count(), fds_before_) << "a descriptor was left open";
         EXPECT_TRUE(no_children()) << "a child process was left behind";
     }
