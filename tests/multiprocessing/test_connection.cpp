@@ -7,6 +7,8 @@
 #include <thread>
 #include <vector>
 
+#include <sys/socket.h>
+
 #include "concur/multiprocessing/detail/inherited_fds.hpp"
 #include "multiprocessing/mp_test_util.hpp"
 
@@ -52,6 +54,30 @@ TEST_F(ConnectionTest, BytesWithOffsetAndSize) {
     EXPECT_EQ(b.recv_bytes(), "");
     EXPECT_THROW(a.send_bytes("abc", 4), concur::ValueError);
     EXPECT_THROW(a.send_bytes("abc", 1, 3), concur::ValueError);
+}
+
+TEST_F(ConnectionTest, SendBytesFromAByteBuffer) {
+    auto [a, b] = mp::Pipe();
+    const std::array<std::byte, 4> bytes{std::byte{1}, std::byte{2}, std::byte{3}, std::byte{4}};
+    a.send_bytes(std::span<const std::byte>(bytes), 1, 2);
+    EXPECT_EQ(b.recv_bytes(), std::string("\x02\x03", 2));
+}
+
+TEST_F(ConnectionTest, EndOfFileInsideAMessageIsOSError) {
+    int fds[2];
+    ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds), 0);
+    mp::Connection reader(fds[0], true, false);
+    const unsigned char frame[] = {0, 0, 0, 100, 'a', 'b', 'c'}; // announces 100, sends 3
+    ASSERT_EQ(::write(fds[1], frame, sizeof frame), static_cast<ssize_t>(sizeof frame));
+    ::close(fds[1]);
+    try {
+        (void)reader.recv_bytes();
+        ADD_FAILURE() << "no error";
+    } catch (const mp::EOFError&) {
+        ADD_FAILURE() << "a cut message is not a clean end of file";
+    } catch (const concur::OSError& error) {
+        EXPECT_STREQ(error.what(), "got end of file during message");
+    }
 }
 
 TEST_F(ConnectionTest, RecvBytesIntoABuffer) {

@@ -198,14 +198,17 @@ TEST_F(Synchronize, ConditionOverAPlainLock) {
 TEST_F(Synchronize, TravelsToASpawnedChildByItsDescriptor) {
     mp::Lock lock;
     mp::Semaphore sem(0);
+    mp::Event event;
+    mp::Condition cond;
     std::string data;
     {
         concur::multiprocessing::detail::LaunchScope scope;
-        data = mp::dumps(std::make_tuple(lock, sem));
+        data = mp::dumps(std::make_tuple(lock, sem, event, cond));
         concur::multiprocessing::detail::set_inherited_fds(scope.fds());
     }
     // What the spawned child does: load them from the inherited descriptors.
-    auto [child_lock, child_sem] = mp::loads<std::tuple<mp::Lock, mp::Semaphore>>(data);
+    auto [child_lock, child_sem, child_event, child_cond] =
+        mp::loads<std::tuple<mp::Lock, mp::Semaphore, mp::Event, mp::Condition<>>>(data);
     concur::multiprocessing::detail::set_inherited_fds({});
     child_lock.acquire();
     EXPECT_TRUE(lock.locked());
@@ -213,6 +216,10 @@ TEST_F(Synchronize, TravelsToASpawnedChildByItsDescriptor) {
     child_lock.release();
     child_sem.release();
     EXPECT_TRUE(sem.acquire(false));
+    child_event.set();
+    EXPECT_TRUE(event.is_set());
+    std::scoped_lock guard(child_cond);
+    EXPECT_TRUE(cond.get_lock().is_owned()); // the same RLock, and the same (this) thread
 }
 
 TEST_F(Synchronize, SerialisingOutsideAProcessStartIsRefused) {

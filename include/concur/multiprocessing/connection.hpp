@@ -52,6 +52,12 @@ public:
     /// Sends `size` bytes of `buf` from `offset` (all the rest when size is npos) as one
     /// message. ValueError if they are not inside `buf`.
     void send_bytes(std::string_view buf, std::size_t offset, std::size_t size = npos);
+    /// The same, for bytes.
+    void send_bytes(std::span<const std::byte> buf, std::size_t offset = 0,
+                    std::size_t size = npos) {
+        send_bytes(std::string_view(reinterpret_cast<const char*>(buf.data()), buf.size()), offset,
+                   size);
+    }
     /// Receives one message. OSError("bad message length") if it is longer than `maxlength`
     /// (the connection is then unusable for reading); EOFError at end of file.
     std::string recv_bytes(std::size_t maxlength = npos);
