@@ -17,37 +17,64 @@ namespace concur::multiprocessing::detail {
 // cancel_join_thread() (then it ends after its current write, as Python's daemon feeder).
 struct QueueCore::Feeder {
     std::mutex mutex;
-    std::condition_variable wakeup;
-    std::deque<std::string> buffer; // guarded by mutex
-    bool closing = false;           // guarded by mutex
-    bool cancelled = false;         // guarded by mutex
-    Connection writer;              // the feeder's own duplicate of the write end
+    std::condition_variable wakeup;     // the feeder waits for work here
+    std::condition_variable done;       // join_thread() waits for `finished` here
+    std::deque<std::string> buffer;     // guarded by mutex
+    bool closing = false;               // guarded by mutex
+    bool finished = false;              // guarded by mutex
+    std::atomic<bool> cancelled{false}; // read between writes, without the mutex
+    Connection writer;                  // the feeder's own duplicate of the write end
     Lock wlock;
     BoundedSemaphore sem;
+    std::mutex join_mutex; // one joiner at a time
     std::thread thread;
 
     void run() {
+        feed();
+        {
+            std::scoped_lock guard(mutex);
+            finished = true;
+        }
+        done.notify_all();
+    }
+
+    // Writes what put() buffered, a batch at a time under one hold of the write lock.
+    void feed() {
+        std::deque<std::string> batch;
         for (;;) {
-            std::unique_lock guard(mutex);
-            wakeup.wait(guard, [&] { return !buffer.empty() || closing; });
-            if (buffer.empty() || cancelled) {
-                return; // closing, and everything is flushed (or need not be)
+            {
+                std::unique_lock guard(mutex);
+                wakeup.wait(guard, [&] { return !buffer.empty() || closing; });
+                if (buffer.empty()) {
+                    return; // closing, and everything is flushed
+                }
+                batch.swap(buffer);
             }
-            std::string message = std::move(buffer.front());
-            buffer.pop_front();
-            guard.unlock();
-            try {
-                std::scoped_lock write_guard(wlock);
-                writer.send_bytes(message);
-            } catch (const std::exception& error) {
-                // Nobody reads any more (the readers closed): the message is lost, as in
-                // Python, whose feeder reports it the same way.
-                sem.release();
-                if (!dynamic_cast<const BrokenPipeError*>(&error)) {
-                    std::fprintf(stderr, "concur: multiprocessing.Queue feeder thread: %s\n",
-                                 error.what());
+            std::scoped_lock write_guard(wlock);
+            for (const std::string& message : batch) {
+                if (cancelled.load(std::memory_order_relaxed)) {
+                    return; // need not flush
+                }
+                try {
+                    writer.send_bytes(message);
+                } catch (const std::exception& error) {
+                    // Nobody reads any more (the readers closed): the message is lost, as in
+                    // Python, whose feeder reports it the same way.
+                    sem.release();
+                    if (!dynamic_cast<const BrokenPipeError*>(&error)) {
+                        std::fprintf(stderr, "concur: multiprocessing.Queue feeder thread: %s\n",
+                                     error.what());
+                    }
                 }
             }
+            batch.clear();
+        }
+    }
+
+    void join() {
+        std::scoped_lock guard(join_mutex);
+        if (thread.joinable()) {
+            thread.join();
         }
     }
 };
@@ -81,19 +108,20 @@ QueueCore::~QueueCore() {
     // Close our read end first: if no other process reads, the feeder's writes fail rather
     // than block forever.
     reader_.close();
+    const bool cancelled = join_cancelled_.load(std::memory_order_relaxed);
     {
         std::scoped_lock guard(feeder->mutex);
         feeder->closing = true;
-        feeder->cancelled = join_cancelled_.load(std::memory_order_relaxed);
+        feeder->cancelled.store(cancelled, std::memory_order_relaxed);
     }
     feeder->wakeup.notify_one();
-    if (!feeder->thread.joinable()) {
-        return; // join_thread() already did
-    }
-    if (feeder->cancelled) {
-        feeder->thread.detach();
+    if (cancelled) {
+        std::scoped_lock guard(feeder->join_mutex);
+        if (feeder->thread.joinable()) {
+            feeder->thread.detach();
+        }
     } else {
-        feeder->thread.join();
+        feeder->join();
     }
 }
 
@@ -191,7 +219,7 @@ void QueueCore::close() {
     }
 }
 
-void QueueCore::join_thread() {
+bool QueueCore::join_thread(Timeout timeout) {
     if (!closed_.load(std::memory_order_relaxed)) {
         throw RuntimeError("Queue is not closed: call close() before join_thread()");
     }
@@ -202,9 +230,23 @@ void QueueCore::join_thread() {
             f = feeder_;
         }
     }
-    if (f && f->thread.joinable() && !join_cancelled_.load(std::memory_order_relaxed)) {
-        f->thread.join();
+    if (!f || join_cancelled_.load(std::memory_order_relaxed)) {
+        return true;
     }
+    {
+        const Deadline deadline = Deadline::after(timeout);
+        std::unique_lock guard(f->mutex);
+        while (!f->finished) {
+            if (deadline.is_never()) {
+                f->done.wait(guard);
+            } else if (f->done.wait_until(guard, deadline.when()) == std::cv_status::timeout &&
+                       !f->finished) {
+                return false;
+            }
+        }
+    }
+    f->join(); // it has finished: this returns at once
+    return true;
 }
 
 void QueueCore::cancel_join_thread() {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "concur/multiprocessing/detail/inherited_fds.hpp"
+#include "concur/multiprocessing/synchronize.hpp"
 #include "multiprocessing/mp_test_util.hpp"
 
 namespace mp = concur::multiprocessing;
@@ -99,6 +100,39 @@ TEST_F(Queues, CloseThenPutOrGetIsValueError) {
     EXPECT_THROW(q.put(2), concur::ValueError);
     EXPECT_THROW((void)q.get(), concur::ValueError);
     q.join_thread();
+}
+
+TEST_F(Queues, JoinThreadTimesOutWhileNobodyReads) {
+    mp::Queue<std::string> q;
+    mp::Event timed_out;
+    const pid_t pid = fork_child([&] {
+        q.put(std::string(4 << 20, 'j')); // more than the pipe holds
+        q.close();
+        const bool ended_early = q.join_thread(20ms); // nobody reads yet
+        timed_out.set();
+        if (!q.join_thread(10s)) { // the parent reads it now
+            return 2;
+        }
+        return ended_early ? 1 : 0;
+    });
+    ASSERT_TRUE(timed_out.wait(10s));
+    EXPECT_EQ(q.get(true, 10s).size(), 4u << 20);
+    EXPECT_EQ(wait_child(pid), 0);
+}
+
+TEST_F(Queues, AForkedChildPutsWhileTheParentsFeederRuns) {
+    mp::Queue<int> q;
+    q.put(1); // starts this process's feeder
+    EXPECT_EQ(q.get(true, 10s), 1);
+    const pid_t pid = fork_child([&] {
+        q.put(2); // a feeder of the child's own
+        q.close();
+        return q.join_thread(10s) ? 0 : 1;
+    });
+    EXPECT_EQ(q.get(true, 10s), 2);
+    EXPECT_EQ(wait_child(pid), 0);
+    q.put(3);
+    EXPECT_EQ(q.get(true, 10s), 3);
 }
 
 TEST_F(Queues, CancelJoinThreadLetsAQueueGoWithUnreadData) {

@@ -48,8 +48,9 @@ public:
     /// This process puts no more; its feeder flushes what it holds, then ends. Also closes
     /// this process's read end.
     void close() { core_->close(); }
-    /// Waits for the feeder to flush and end (after close()). RuntimeError before close().
-    void join_thread() { core_->join_thread(); }
+    /// Waits for the feeder to flush and end (after close()), for at most `timeout` (a concur
+    /// addition); false if it has not ended by then. RuntimeError before close().
+    bool join_thread(Timeout timeout = std::nullopt) { return core_->join_thread(timeout); }
     /// Lets this process's last handle go without waiting for the feeder to flush: what it
     /// holds may be lost.
     void cancel_join_thread() { core_->cancel_join_thread(); }

@@ -31,7 +31,7 @@ public:
     [[nodiscard]] bool empty();
     [[nodiscard]] bool full() const noexcept;
     void close();
-    void join_thread();
+    bool join_thread(Timeout timeout);
     void cancel_join_thread();
 
     template <class Archive>
