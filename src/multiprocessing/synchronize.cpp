@@ -181,10 +181,10 @@ void RLock::acquire_restore(std::uint32_t count) {
 struct Semaphore::State {
     std::atomic<std::uint32_t> value{0};
     std::atomic<std::uint32_t> waiters{0};
-    std::uint32_t maximum = 0; // 0: unbounded
+    std::uint32_t maximum = INT_MAX; // Python's SEM_VALUE_MAX, for an unbounded one
 };
 
-Semaphore::Semaphore(int value) : Semaphore(value, 0) {}
+Semaphore::Semaphore(int value) : Semaphore(value, INT_MAX) {}
 
 Semaphore::Semaphore(int value, int maximum) : block_(sizeof(State)) {
     if (value < 0) {
@@ -241,7 +241,7 @@ void Semaphore::release() {
     State& s = state();
     std::uint32_t v = s.value.load(std::memory_order_relaxed);
     do {
-        if ((s.maximum != 0 && v >= s.maximum) || v == static_cast<std::uint32_t>(INT_MAX)) {
+        if (v >= s.maximum) {
             throw ValueError("semaphore or lock released too many times");
         }
     } while (!s.value.compare_exchange_weak(v, v + 1, std::memory_order_seq_cst,

@@ -145,6 +145,9 @@ TEST_F(Synchronize, BoundedSemaphoreRefusesAnExtraRelease) {
     sem.acquire();
     sem.release();
     EXPECT_EQ(sem.get_value(), 1);
+    mp::BoundedSemaphore zero(0);
+    EXPECT_FALSE(zero.acquire(false));
+    EXPECT_THROW(zero.release(), concur::ValueError);
 }
 
 TEST_F(Synchronize, EventWakesAWaitingChild) {
