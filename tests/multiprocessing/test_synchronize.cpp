@@ -184,6 +184,8 @@ TEST_F(Synchronize, ConditionNotifiesAcrossProcesses) {
 TEST_F(Synchronize, ConditionWaitTimesOutAndNeedsTheLock) {
     mp::Condition cond;
     EXPECT_THROW(cond.wait(0s), concur::RuntimeError);
+    EXPECT_THROW(cond.notify(), concur::RuntimeError);
+    EXPECT_THROW(cond.notify_all(), concur::RuntimeError);
     std::scoped_lock guard(cond);
     EXPECT_FALSE(cond.wait(10ms));
     EXPECT_FALSE(cond.wait_for([] { return false; }, 10ms));

@@ -161,11 +161,7 @@ public:
     /// Releases the lock, waits until notified or `timeout` passes, then reacquires the lock.
     /// False if it timed out. RuntimeError if the calling thread does not hold an RLock.
     bool wait(Timeout timeout = std::nullopt) {
-        if constexpr (std::is_same_v<L, RLock>) {
-            if (!lock_.is_owned()) {
-                throw RuntimeError("cannot wait on un-acquired lock");
-            }
-        }
+        check_owned("cannot wait on un-acquired lock");
         const Deadline deadline = Deadline::after(timeout);
         auto& sequence = word();
         // Read before the release: a notify made after it changes the word, so the futex wait
@@ -205,13 +201,16 @@ public:
         return result;
     }
 
-    /// Wakes up to `n` waiters (see the class note). Call with the lock held.
+    /// Wakes up to `n` waiters (see the class note). RuntimeError if the calling thread does not
+    /// hold an RLock.
     void notify(int n = 1) {
+        check_owned("cannot notify on un-acquired lock");
         word().fetch_add(1, std::memory_order_release);
         futex::wake(word(), n, /*shared=*/true);
     }
-    /// Wakes every waiter. Call with the lock held.
+    /// Wakes every waiter. As notify() for the lock.
     void notify_all() {
+        check_owned("cannot notify on un-acquired lock");
         word().fetch_add(1, std::memory_order_release);
         futex::wake_all(word(), /*shared=*/true);
     }
@@ -224,6 +223,14 @@ public:
 private:
     [[nodiscard]] std::atomic<std::uint32_t>& word() const noexcept {
         return *block_.as<std::atomic<std::uint32_t>>();
+    }
+    // Only an RLock records its holder; with a Lock the call is taken on trust.
+    void check_owned(const char* message) const {
+        if constexpr (std::is_same_v<L, RLock>) {
+            if (!lock_.is_owned()) {
+                throw RuntimeError(message);
+            }
+        }
     }
     L lock_;
     detail::SharedBlock block_; // the notification sequence number
