@@ -140,10 +140,11 @@ std::shared_ptr<QueueCore::Feeder> QueueCore::feeder() {
         new std::shared_ptr<Feeder>(std::move(feeder_)); // NOLINT: a fork()ed copy, see above
     }
     auto created = std::make_shared<Feeder>();
-    created->writer = Connection(::fcntl(writer_.fileno(), F_DUPFD_CLOEXEC, 0), false, true);
-    if (created->writer.fileno() < 0) {
+    const int fd = ::fcntl(writer_.fileno(), F_DUPFD_CLOEXEC, 0);
+    if (fd < 0) {
         raise_os_error(errno, "dup of a queue's pipe failed");
     }
+    created->writer = Connection(fd, false, true);
     created->wlock = wlock_;
     created->sem = sem_;
     // The thread shares the state, so that a detached feeder (cancel_join_thread) keeps it.
@@ -158,7 +159,13 @@ void QueueCore::put(std::string message, bool block, Timeout timeout) {
     if (!sem_.acquire(block, timeout)) {
         throw queue::Full();
     }
-    const std::shared_ptr<Feeder> f = feeder();
+    std::shared_ptr<Feeder> f;
+    try {
+        f = feeder();
+    } catch (...) {
+        sem_.release(); // the place taken above is not used
+        throw;
+    }
     {
         std::scoped_lock guard(f->mutex);
         f->buffer.push_back(std::move(message));
