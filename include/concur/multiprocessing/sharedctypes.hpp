@@ -14,6 +14,8 @@
 #include <type_traits>
 #include <vector>
 
+#include <cereal/types/optional.hpp>
+
 #include "concur/core/exceptions.hpp"
 #include "concur/multiprocessing/detail/shared_block.hpp"
 #include "concur/multiprocessing/synchronize.hpp"
