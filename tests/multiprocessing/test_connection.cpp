@@ -7,6 +7,7 @@
 #include <thread>
 #include <vector>
 
+#include <csignal>
 #include <sys/socket.h>
 
 #include "concur/multiprocessing/detail/inherited_fds.hpp"
@@ -181,6 +182,38 @@ TEST_F(ConnectionTest, MovesOwnTheDescriptor) {
     EXPECT_EQ(b.recv<int>(), 3);
     b = mp::Connection();
     EXPECT_TRUE(b.closed());
+}
+
+TEST_F(ConnectionTest, PythonReadsAndWritesTheSameFrames) {
+    constexpr const char* kPython = "/usr/bin/python3";
+    if (::access(kPython, X_OK) != 0) {
+        GTEST_SKIP() << kPython << " is not installed (Debian package python3)";
+    }
+    auto [ours, theirs] = mp::Pipe();
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+        ::dup2(theirs.fileno(), 3); // a plain dup2: descriptor 3 survives the exec
+        ::execl(kPython, kPython, "-c",
+                "from multiprocessing.connection import Connection\n"
+                "c = Connection(3)\n"
+                "c.send_bytes(c.recv_bytes()[::-1])\n"
+                "c.send_bytes(str(len(c.recv_bytes())).encode())\n",
+                static_cast<char*>(nullptr));
+        ::_exit(127);
+    }
+    theirs.close();
+    bool answered = false;
+    ours.send_bytes("hello");
+    if (ours.poll(30s)) {
+        EXPECT_EQ(ours.recv_bytes(), "olleh");
+        ours.send_bytes(std::string(1 << 20, 'p')); // partial writes, and Python's partial reads
+        answered = ours.poll(30s) && ours.recv_bytes() == "1048576";
+    }
+    EXPECT_TRUE(answered);
+    if (!answered) {
+        ::kill(pid, SIGKILL); // leave no child behind, whatever happened
+    }
+    EXPECT_EQ(wait_child(pid), answered ? 0 : 128 + SIGKILL);
 }
 
 TEST_F(ConnectionTest, TravelsToASpawnedChildByItsDescriptor) {
