@@ -115,6 +115,31 @@ TEST_F(ConnectionTest, PollWithTimeouts) {
     sender.join();
 }
 
+TEST_F(ConnectionTest, WaitForSeveralConnections) {
+    auto [a1, b1] = mp::Pipe();
+    auto [a2, b2] = mp::Pipe();
+    auto [a3, b3] = mp::Pipe();
+    EXPECT_TRUE(mp::connection::wait({&b1, &b2, &b3}, 10ms).empty());
+    a2.send(2);
+    a3.close(); // a hang-up counts as ready: recv() then raises EOFError
+    const std::vector<mp::Connection*> ready = mp::connection::wait({&b1, &b2, &b3}, 10s);
+    ASSERT_EQ(ready.size(), 2u);
+    EXPECT_EQ(ready[0], &b2);
+    EXPECT_EQ(ready[1], &b3);
+    EXPECT_EQ(mp::connection::wait(std::vector<int>{b1.fileno(), b2.fileno()}, 0s),
+              std::vector<int>{b2.fileno()});
+    EXPECT_EQ(b2.recv<int>(), 2);
+    EXPECT_THROW((void)b3.recv<int>(), mp::EOFError);
+    std::thread late([&a1 = a1] {
+        std::this_thread::sleep_for(10ms);
+        a1.send(1);
+    });
+    EXPECT_EQ(mp::connection::wait({&b1}), std::vector<mp::Connection*>{&b1}); // no timeout
+    late.join();
+    b1.close();
+    EXPECT_THROW((void)mp::connection::wait({&b1}, 0s), concur::OSError);
+}
+
 TEST_F(ConnectionTest, PeerClosedIsEOFError) {
     auto [a, b] = mp::Pipe();
     a.send(1);

@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "concur/core/timeout.hpp"
 #include "concur/multiprocessing/detail/inherited_fds.hpp"
@@ -112,5 +113,17 @@ private:
 /// write. Otherwise the first only reads and the second only writes. A write to an end whose
 /// peer is closed is a BrokenPipeError, never a SIGPIPE.
 std::pair<Connection, Connection> Pipe(bool duplex = true);
+
+namespace connection {
+
+/// Waits until at least one of `connections` is ready to read (or its peer has closed), for at
+/// most `timeout`; returns the ready ones, in the order given, empty on timeout (Python's
+/// multiprocessing.connection.wait). OSError for a closed or write-only connection.
+std::vector<Connection*> wait(const std::vector<Connection*>& connections,
+                              Timeout timeout = std::nullopt);
+/// The same for descriptors, such as a process's sentinel: the ready ones.
+std::vector<int> wait(const std::vector<int>& fds, Timeout timeout = std::nullopt);
+
+} // namespace connection
 
 } // namespace concur::multiprocessing
