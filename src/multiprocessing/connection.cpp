@@ -10,6 +10,7 @@
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <system_error>
 #include <unistd.h>
 
 #include "concur/core/exceptions.hpp"
@@ -56,7 +57,8 @@ void write_all(int fd, std::array<iovec, 2> parts) {
             if (errno == EINTR) {
                 continue;
             }
-            raise_os_error(errno, std::string("send failed: ") + std::strerror(errno));
+            const int error = errno;
+            raise_os_error(error, "send failed: " + std::generic_category().message(error));
         }
         auto left = static_cast<std::size_t>(sent);
         while (count > 0 && left >= first->iov_len) {
@@ -79,7 +81,8 @@ std::size_t read_some(int fd, char* data, std::size_t size) {
             return static_cast<std::size_t>(got);
         }
         if (errno != EINTR) {
-            raise_os_error(errno, std::string("recv failed: ") + std::strerror(errno));
+            const int error = errno;
+            raise_os_error(error, "recv failed: " + std::generic_category().message(error));
         }
     }
 }

@@ -28,12 +28,12 @@ bool one_waiting(const mp::Barrier& barrier) {
 
 TEST_F(BarrierTest, ProcessesPassTogetherRoundAfterRound) {
     mp::Barrier barrier(3);
-    mp::Array<int> indexes(3 * 2);
+    mp::Array<int> indexes(6); // 3 rounds of 2 children
     std::vector<pid_t> pids;
-    for (int child = 0; child < 2; ++child) {
+    for (std::size_t child = 0; child < 2; ++child) {
         pids.push_back(fork_child([&, child] {
-            for (int round = 0; round < 3; ++round) {
-                indexes[static_cast<std::size_t>(round * 2 + child)] = barrier.wait(10s);
+            for (std::size_t round = 0; round < 3; ++round) {
+                indexes[round * 2 + child] = barrier.wait(10s);
             }
             return 0;
         }));

@@ -86,7 +86,8 @@ TEST_F(Queues, ProducersAndConsumersInForkedChildren) {
         results.join_thread();
         return 0;
     }));
-    EXPECT_EQ(results.get(true, 20s), (kProducers * kItems - 1L) * kProducers * kItems / 2);
+    const long n = static_cast<long>(kProducers) * kItems;
+    EXPECT_EQ(results.get(true, 20s), (n - 1) * n / 2);
     for (pid_t pid : pids) {
         EXPECT_EQ(wait_child(pid), 0);
     }

@@ -60,7 +60,7 @@ public:
     /// The value (read under the lock, if any).
     [[nodiscard]] T value() const {
         auto guard = hold();
-        T result;
+        T result{};
         std::memcpy(&result, block_.data(), sizeof(T));
         return result;
     }
