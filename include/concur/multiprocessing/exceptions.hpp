@@ -21,6 +21,13 @@ public:
     using ProcessError::ProcessError;
 };
 
+/// The other end of a connection was closed with nothing left to read (Python's built-in
+/// EOFError, which Connection.recv() raises).
+class EOFError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
 /// A worker process died (crash, _exit, a signal) or its initializer failed: the pool runs no
 /// more work. Pending and new work fail with this (Python's
 /// concurrent.futures.process.BrokenProcessPool).
