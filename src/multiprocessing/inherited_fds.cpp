@@ -1,5 +1,8 @@
 #include "concur/multiprocessing/detail/inherited_fds.hpp"
 
+#include <unistd.h>
+
+#include <atomic>
 #include <mutex>
 #include <string>
 
@@ -11,7 +14,8 @@ namespace {
 thread_local LaunchScope* current_scope = nullptr;
 
 std::mutex inherited_mutex;
-std::vector<int> inherited; // guarded by inherited_mutex
+std::vector<int> inherited;             // guarded by inherited_mutex
+std::atomic<bool> any_inherited{false}; // spares the common case the lock
 
 } // namespace
 
@@ -47,6 +51,19 @@ int inherited_fd(std::uint32_t index) {
 void set_inherited_fds(std::vector<int> fds) {
     std::lock_guard lock(inherited_mutex);
     inherited = std::move(fds);
+    any_inherited.store(!inherited.empty(), std::memory_order_release);
+}
+
+void close_inherited_fds() noexcept {
+    if (!any_inherited.load(std::memory_order_acquire)) {
+        return;
+    }
+    std::lock_guard lock(inherited_mutex);
+    for (const int fd : inherited) {
+        ::close(fd);
+    }
+    inherited.clear();
+    any_inherited.store(false, std::memory_order_release);
 }
 
 } // namespace concur::multiprocessing::detail

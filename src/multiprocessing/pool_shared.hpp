@@ -4,6 +4,7 @@
 
 #include <sys/mman.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #include <cstdint>
 #include <string>
@@ -54,7 +55,7 @@ struct WorkerArgs {
     void load(Archive& archive) {
         std::uint32_t index = 0;
         archive(index, size, slot, parent_pid, max_tasks, initializer);
-        memfd = inherited_fd(index);
+        memfd = ::dup(inherited_fd(index)); // the inherited one is closed after loading
     }
 };
 

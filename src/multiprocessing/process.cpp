@@ -217,6 +217,10 @@ void Process::start() {
     s.pidfd = std::move(launched.pidfd);
     s.status = std::move(launched.status);
     s.started = true;
+    // The target and its arguments now belong to the child, as CPython's start() drops them:
+    // the parent's copy of a pipe end must not keep the pipe open.
+    s.run_here = {};
+    s.dump = {};
     lock.unlock();
     detail::register_child(state_);
 }

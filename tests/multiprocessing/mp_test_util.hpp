@@ -3,6 +3,8 @@
 #pragma once
 
 #include <dirent.h>
+
+#include <cerrno>
 #include <exception>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -10,7 +12,31 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "concur/multiprocessing/detail/forkserver.hpp"
+
 namespace concur_test {
+
+/// A fresh path in the temporary directory.
+inline std::string temp_path(const std::string& stem) {
+    static int counter = 0;
+    return (std::filesystem::temp_directory_path() / ("concur_mp_" + std::to_string(::getpid()) +
+                                                      "_" + stem + "_" + std::to_string(++counter)))
+        .string();
+}
+
+/// The file's contents; the file is removed.
+inline std::string read_file(const std::string& path) {
+    std::ifstream in(path);
+    std::stringstream s;
+    s << in.rdbuf();
+    std::filesystem::remove(path);
+    return s.str();
+}
 
 /// The number of descriptors this process has open.
 inline int open_fd_count() {
@@ -60,6 +86,8 @@ class NoLeaks : public ::testing::Test {
 protected:
     void SetUp() override { fds_before_ = open_fd_count(); }
     void TearDown() override {
+        // The fork server is started on demand and lives on: not a leak of the test's.
+        concur::multiprocessing::detail::stop_forkserver();
         // A feeder thread let go by cancel_join_thread() closes its descriptors as it ends:
         // give it a generous while.
         for (int i = 0; i < 500 && open_fd_count() != fds_before_; ++i) {

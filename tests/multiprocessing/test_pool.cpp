@@ -14,7 +14,7 @@
 
 #include "concur/multiprocessing/pool.hpp"
 #include "concur/multiprocessing/process.hpp"
-#include "mp_helpers.hpp"
+#include "mp_test_util.hpp"
 
 namespace mp = concur::multiprocessing;
 using namespace std::chrono_literals;
@@ -47,7 +47,7 @@ void bad_initializer() {
     throw std::runtime_error("no");
 }
 
-class PoolTest : public mp_test::ChildCheckingTest {};
+class PoolTest : public concur_test::NoLeaks {};
 
 TEST_F(PoolTest, ApplyAndApplyAsync) {
     mp::Pool pool({.processes = 2});
@@ -130,7 +130,7 @@ TEST_F(PoolTest, ImapInOrderAndUnordered) {
 }
 
 TEST_F(PoolTest, InitializerRunsInEveryWorker) {
-    const std::string dir = mp_test::temp_path("init");
+    const std::string dir = concur_test::temp_path("init");
     std::filesystem::create_directory(dir);
     {
         mp::Pool pool({.processes = 3}, note_start, dir);

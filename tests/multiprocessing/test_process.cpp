@@ -10,12 +10,15 @@
 
 #include "concur/multiprocessing/context.hpp"
 #include "concur/multiprocessing/process.hpp"
-#include "mp_helpers.hpp"
+#include "mp_test_util.hpp"
 
 namespace mp = concur::multiprocessing;
 using namespace std::chrono_literals;
 
 namespace {
+
+using concur_test::read_file;
+using concur_test::temp_path;
 
 void write_file(std::string path, std::string text, int code) {
     std::ofstream(path) << text << " " << mp::current_process().name;
@@ -32,8 +35,7 @@ void throw_value_error() {
     throw concur::ValueError("bad value");
 }
 
-class ProcessTest : public mp_test::ChildCheckingTest,
-                    public testing::WithParamInterface<const char*> {};
+class ProcessTest : public concur_test::NoLeaks, public testing::WithParamInterface<const char*> {};
 
 TEST_P(ProcessTest, RunsTargetWithArgumentsAndReportsExitCode) {
     const std::string path = temp_path("out");
@@ -140,11 +142,11 @@ void check_parent(std::string path) {
 
 TEST(ProcessInfo, ChildSeesItsParent) {
     for (const char* method : {"fork", "spawn"}) {
-        const std::string path = mp_test::temp_path("parent");
+        const std::string path = concur_test::temp_path("parent");
         mp::Process p({.name = "kid", .start_method = method}, check_parent, path);
         p.start();
         ASSERT_TRUE(p.join(30s));
-        EXPECT_EQ(mp_test::read_file(path), "kid MainProcess ok") << method;
+        EXPECT_EQ(concur_test::read_file(path), "kid MainProcess ok") << method;
     }
 }
 

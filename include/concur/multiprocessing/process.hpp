@@ -43,18 +43,18 @@ public:
     explicit Process(ProcessOptions options = {});
 
     template <class F, class... Args>
-    requires std::is_invocable_v < std::decay_t<F>
-    &, std::decay_t<Args>&... > explicit Process(F target, Args... args)
+    requires std::is_invocable_v<F&, Args&&...>
+    explicit Process(F target, Args... args)
         : Process(ProcessOptions{}, std::move(target), std::move(args)...) {}
 
     template <class F, class... Args>
-    requires std::is_invocable_v < std::decay_t<F>
-    &, std::decay_t<Args>&... > Process(ProcessOptions options, F target, Args... args)
+    requires std::is_invocable_v<F&, Args&&...> Process(ProcessOptions options, F target,
+                                                        Args... args)
         : Process(std::move(options)) {
         static_assert(detail::must_be_sendable<F>::value &&
                       (must_be_picklable<Args>::value && ...));
         auto call = std::make_shared<std::tuple<F, Args...>>(std::move(target), std::move(args)...);
-        set_target([call] { std::apply([](auto& fn, auto&... a) { fn(a...); }, *call); },
+        set_target([call] { std::apply([](auto& fn, auto&... a) { fn(std::move(a)...); }, *call); },
                    [call](std::string& out) {
                        std::apply([&](const auto& fn,
                                       const auto&... a) { detail::dump_call(out, fn, a...); },

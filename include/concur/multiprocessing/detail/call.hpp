@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "concur/multiprocessing/detail/code_address.hpp"
+#include "concur/multiprocessing/detail/inherited_fds.hpp"
 #include "concur/multiprocessing/reduction.hpp"
 
 namespace concur::multiprocessing::detail {
@@ -82,7 +83,7 @@ void read_args(InputArchive& in, std::tuple<Args...>& args) {
 }
 
 template <class F, class... Args>
-using remote_result_t = std::invoke_result_t<F&, Args&...>;
+using remote_result_t = std::invoke_result_t<F&, Args&&...>;
 
 /// Runs one call: f(args...), the result serialised into `out`.
 template <class F, class... Args>
@@ -90,11 +91,14 @@ void run_call(InputArchive& in, std::string& out) {
     F fn = load_callable<F>(in);
     std::tuple<Args...> args;
     read_args(in, args);
+    close_inherited_fds();
     using R = remote_result_t<F, Args...>;
+    // Each argument is used once: moved in, so that move-only ones (a Connection) work.
+    auto call = [&](auto&... a) -> decltype(auto) { return fn(std::move(a)...); };
     if constexpr (std::is_void_v<R>) {
-        std::apply(fn, args);
+        std::apply(call, args);
     } else {
-        R result = std::apply(fn, args);
+        R result = std::apply(call, args);
         dump_into(out, result);
     }
 }

@@ -37,4 +37,8 @@ int inherited_fd(std::uint32_t index);
 /// The bootstrap of a child (and tests) install the inherited list.
 void set_inherited_fds(std::vector<int> fds);
 
+/// Closes the inherited descriptors once the arguments are loaded (each object that loaded one
+/// holds its own duplicate), so that no stray copy keeps a pipe from reaching end of file.
+void close_inherited_fds() noexcept;
+
 } // namespace concur::multiprocessing::detail
