@@ -64,7 +64,7 @@ public:
                 if constexpr (std::is_void_v<R>) {
                     this->set_value();
                 } else {
-                    this->set_value(multiprocessing::loads<R>(payload));
+                    this->set_value(multiprocessing::detail::load_result<R>(payload));
                 }
             } catch (...) {
                 this->set_exception(std::current_exception());
@@ -87,7 +87,15 @@ template <class V>
 class ProcessChunkState final : public FutureState<std::vector<V>>,
                                 public multiprocessing::detail::Completion {
 public:
-    explicit ProcessChunkState(std::size_t n) : FutureState<std::vector<V>>(2), n_(n) {}
+    ProcessChunkState(std::shared_ptr<multiprocessing::detail::WorkerPoolCore> pool, std::size_t n)
+        : FutureState<std::vector<V>>(2), pool_(std::move(pool)), n_(n) {}
+
+    void help(const Deadline& deadline) const noexcept override {
+        multiprocessing::detail::help_collect(
+            *pool_,
+            [](const void* self) { return static_cast<const ProcessChunkState*>(self)->done(); },
+            this, deadline);
+    }
 
     void finish(bool ok, std::string_view payload) noexcept override {
         if (!ok) {
@@ -108,6 +116,7 @@ public:
     void abandon() noexcept override { this->cancel(); }
 
 private:
+    std::shared_ptr<multiprocessing::detail::WorkerPoolCore> pool_;
     std::size_t n_;
 };
 
@@ -169,7 +178,7 @@ public:
         multiprocessing::detail::for_each_chunk<Arg>(
             fn, std::forward<Range>(inputs), static_cast<std::size_t>(options.chunksize),
             [&](std::string_view message, std::size_t n) {
-                auto* state = new detail::ProcessChunkState<V>(n);
+                auto* state = new detail::ProcessChunkState<V>(pool_->core(), n);
                 chunks.push_back(detail::adopt<std::vector<V>>(state));
                 try {
                     pool_->submit(message, state);

@@ -1,7 +1,8 @@
 // A call sent to another process: the address of a runner instantiated for the call's types,
 // the callable (a code address, nothing for a captureless lambda, or its serialised state),
-// then the arguments. The receiving process finds the runner by its address and lets it read
-// the rest: no registry, and the same binary on both sides.
+// then the arguments, as plain bytes when they are numbers, else serialised. The receiving process
+// finds the runner by its address and lets it read the rest: no registry, and the same binary on
+// both sides.
 #pragma once
 
 #include <cstdint>
@@ -25,8 +26,8 @@
 
 namespace concur::multiprocessing::detail {
 
-/// Reads a call (after its address) from `in`, runs it, appends its serialised result to `out`.
-using Runner = void (*)(InputArchive& in, std::string& out);
+/// Runs a call whose message body is `in`; appends its result to `out`.
+using Runner = void (*)(std::string_view in, std::string& out);
 
 template <class F>
 inline constexpr bool is_function_pointer_v =
@@ -49,13 +50,44 @@ struct must_be_sendable {
     static constexpr bool value = true;
 };
 
+/// Arithmetic values travel as their bytes: no stream, no archive (the same binary reads them).
+template <class T>
+inline constexpr bool is_block_v = std::is_arithmetic_v<T>;
+
+/// A call whose callable and arguments all travel as plain bytes.
+template <class F, class... Args>
+inline constexpr bool is_plain_call_v = (is_function_pointer_v<F> ||
+                                         is_stateless_v<F>)&&(is_block_v<Args>&&...);
+
+template <class F, class... Args>
+using remote_result_t = std::invoke_result_t<F&, Args&&...>;
+
+/// A chunk's result type: R, or std::monostate for void.
+template <class R>
+using chunk_value_t = std::conditional_t<std::is_void_v<R>, std::monostate, R>;
+
+/// Reads plain bytes from the front of `in`; std::length_error if they are not all there.
+template <class T>
+T take_plain(std::string_view& in) {
+    if (in.size() < sizeof(T)) {
+        throw std::length_error("a message between processes is cut short");
+    }
+    T value;
+    std::memcpy(&value, in.data(), sizeof(T));
+    in.remove_prefix(sizeof(T));
+    return value;
+}
+
+template <class T>
+void put_plain(std::string& out, const T& value) {
+    out.append(reinterpret_cast<const char*>(&value), sizeof(T));
+}
+
 template <class F>
 void save_callable(OutputArchive& archive, const F& fn) {
     if constexpr (is_function_pointer_v<F>) {
         archive(code_address(fn));
-    } else if constexpr (is_stateless_v<F>) {
-        // the type says it all
-    } else {
+    } else if constexpr (!is_stateless_v<F>) {
         archive(fn);
     }
 }
@@ -75,6 +107,23 @@ F load_callable(InputArchive& archive) {
     }
 }
 
+/// The callable of a plain call.
+template <class F>
+F take_callable(std::string_view& in) {
+    if constexpr (is_function_pointer_v<F>) {
+        return function_at<F>(take_plain<CodeAddress>(in));
+    } else {
+        return F{};
+    }
+}
+
+template <class F>
+void put_callable(std::string& out, const F& fn) {
+    if constexpr (is_function_pointer_v<F>) {
+        put_plain(out, code_address(fn));
+    }
+}
+
 template <class... Args>
 void read_args(InputArchive& in, std::tuple<Args...>& args) {
     if constexpr (sizeof...(Args) > 0) {
@@ -82,63 +131,97 @@ void read_args(InputArchive& in, std::tuple<Args...>& args) {
     }
 }
 
-template <class F, class... Args>
-using remote_result_t = std::invoke_result_t<F&, Args&&...>;
-
-/// Runs one call: f(args...), the result serialised into `out`.
-template <class F, class... Args>
-void run_call(InputArchive& in, std::string& out) {
-    F fn = load_callable<F>(in);
-    std::tuple<Args...> args;
-    read_args(in, args);
-    close_inherited_fds();
-    using R = remote_result_t<F, Args...>;
-    // Each argument is used once: moved in, so that move-only ones (a Connection) work.
-    auto call = [&](auto&... a) -> decltype(auto) { return fn(std::move(a)...); };
-    if constexpr (std::is_void_v<R>) {
-        std::apply(call, args);
+/// Appends a result: its bytes if plain, else serialised.
+template <class R>
+void put_result(std::string& out, const R& value) {
+    if constexpr (is_block_v<R>) {
+        put_plain(out, value);
     } else {
-        R result = std::apply(call, args);
-        dump_into(out, result);
+        dump_into(out, value);
     }
 }
 
-/// Arithmetic values travel as one block of bytes, not one archive call each.
-template <class T>
-inline constexpr bool is_block_v = std::is_arithmetic_v<T>;
+/// A call's result from an answer made by put_result().
+template <class R>
+R load_result(std::string_view payload) {
+    if constexpr (is_block_v<R>) {
+        return take_plain<R>(payload);
+    } else {
+        return loads<R>(payload);
+    }
+}
+
+/// Runs one call: f(args...), its result into `out`.
+template <class F, class... Args>
+void run_call(std::string_view in, std::string& out) {
+    using R = remote_result_t<F, Args...>;
+    auto finish = [&](auto& fn, auto& args) {
+        // Each argument is used once: moved in, so that move-only ones (a Connection) work.
+        auto call = [&](auto&... a) -> decltype(auto) { return fn(std::move(a)...); };
+        if constexpr (std::is_void_v<R>) {
+            std::apply(call, args);
+        } else {
+            put_result<R>(out, std::apply(call, args));
+        }
+    };
+    if constexpr (is_plain_call_v<F, Args...>) {
+        F fn = take_callable<F>(in);
+        std::tuple<Args...> args{take_plain<Args>(in)...};
+        finish(fn, args);
+    } else {
+        ViewSource source(in);
+        std::istream stream(&source);
+        InputArchive archive(stream);
+        F fn = load_callable<F>(archive);
+        std::tuple<Args...> args;
+        read_args(archive, args);
+        close_inherited_fds();
+        finish(fn, args);
+    }
+}
 
 /// Runs a chunk of calls: a count, then each call's arguments; the results in order.
 template <class F, class... Args>
-void run_chunk(InputArchive& in, std::string& out) {
-    F fn = load_callable<F>(in);
-    std::uint64_t n = 0;
-    in(n);
+void run_chunk(std::string_view in, std::string& out) {
     using R = remote_result_t<F, Args...>;
-    StringSink sink(out);
-    std::ostream stream(&sink);
-    OutputArchive results(stream);
-    if constexpr (sizeof...(Args) == 1 && (is_block_v<Args> && ...) &&
-                  (std::is_void_v<R> || is_block_v<R>)) {
+    if constexpr (sizeof...(Args) == 1 && is_plain_call_v<F, Args...>) {
         using A = std::tuple_element_t<0, std::tuple<Args...>>;
-        std::vector<A> args(n);
-        in(cereal::binary_data(args.data(), n * sizeof(A)));
-        if constexpr (std::is_void_v<R>) {
-            for (const A& a : args) {
+        F fn = take_callable<F>(in);
+        const auto n = take_plain<std::uint64_t>(in);
+        if (in.size() != n * sizeof(A)) {
+            throw std::length_error("a message between processes is cut short");
+        }
+        const std::size_t at = out.size();
+        if constexpr (!std::is_void_v<R>) {
+            out.resize(at + n * sizeof(R));
+        }
+        for (std::uint64_t i = 0; i < n; ++i) {
+            A a;
+            std::memcpy(&a, in.data() + i * sizeof(A), sizeof(A));
+            if constexpr (std::is_void_v<R>) {
                 fn(a);
+            } else {
+                const R r = fn(a);
+                std::memcpy(out.data() + at + i * sizeof(R), &r, sizeof(R));
             }
-        } else {
-            std::vector<R> values(n);
-            for (std::uint64_t i = 0; i < n; ++i) {
-                values[i] = fn(args[i]);
-            }
-            results(cereal::binary_data(values.data(), n * sizeof(R)));
         }
     } else {
+        ViewSource source(in);
+        std::istream stream(&source);
+        InputArchive archive(stream);
+        F fn = load_callable<F>(archive);
+        std::uint64_t n = 0;
+        archive(n);
+        StringSink sink(out);
+        std::ostream out_stream(&sink);
+        OutputArchive results(out_stream);
         std::tuple<Args...> args;
         for (std::uint64_t i = 0; i < n; ++i) {
-            read_args(in, args);
+            read_args(archive, args);
             if constexpr (std::is_void_v<R>) {
                 std::apply(fn, args);
+            } else if constexpr (is_block_v<R>) {
+                put_plain(out, std::apply(fn, args));
             } else {
                 results(std::apply(fn, args));
             }
@@ -150,40 +233,40 @@ void run_chunk(InputArchive& in, std::string& out) {
 template <class F, class... Args>
 void dump_call(std::string& out, const F& fn, const Args&... args) {
     static_assert(must_be_sendable<F>::value && (must_be_picklable<Args>::value && ...));
-    StringSink sink(out);
-    std::ostream stream(&sink);
-    OutputArchive archive(stream);
     const Runner runner = &run_call<F, Args...>;
-    archive(code_address(runner));
-    save_callable(archive, fn);
-    if constexpr (sizeof...(Args) > 0) {
-        archive(args...);
-    }
-}
-
-/// Starts a chunk message for `fn` over n argument tuples; append each with dump_into().
-template <class F, class... Args>
-void dump_chunk_header(std::string& out, const F& fn, std::uint64_t n) {
-    static_assert(must_be_sendable<F>::value && (must_be_picklable<Args>::value && ...));
-    StringSink sink(out);
-    std::ostream stream(&sink);
-    OutputArchive archive(stream);
-    const Runner runner = &run_chunk<F, Args...>;
-    archive(code_address(runner));
-    save_callable(archive, fn);
-    archive(n);
-}
-
-/// Appends each element of `items` (one call's argument each) to a chunk message.
-template <class T>
-void dump_sequence(std::string& out, const std::vector<T>& items) {
-    if constexpr (is_block_v<T>) {
-        out.append(reinterpret_cast<const char*>(items.data()), items.size() * sizeof(T));
+    put_plain(out, code_address(runner));
+    if constexpr (is_plain_call_v<F, Args...>) {
+        put_callable(out, fn);
+        (put_plain(out, args), ...);
     } else {
         StringSink sink(out);
         std::ostream stream(&sink);
         OutputArchive archive(stream);
-        for (const auto& item : items) {
+        save_callable(archive, fn);
+        if constexpr (sizeof...(Args) > 0) {
+            archive(args...);
+        }
+    }
+}
+
+/// A chunk message for `fn` over `items` (each one argument, or a tuple of them).
+template <class F, class... Args, class Item>
+void dump_chunk(std::string& out, const F& fn, const std::vector<Item>& items) {
+    static_assert(must_be_sendable<F>::value && (must_be_picklable<Args>::value && ...));
+    const Runner runner = &run_chunk<F, Args...>;
+    put_plain(out, code_address(runner));
+    const auto n = static_cast<std::uint64_t>(items.size());
+    if constexpr (sizeof...(Args) == 1 && is_plain_call_v<F, Args...>) {
+        put_callable(out, fn);
+        put_plain(out, n);
+        out.append(reinterpret_cast<const char*>(items.data()), items.size() * sizeof(Item));
+    } else {
+        StringSink sink(out);
+        std::ostream stream(&sink);
+        OutputArchive archive(stream);
+        save_callable(archive, fn);
+        archive(n);
+        for (const Item& item : items) {
             archive(item);
         }
     }
@@ -195,11 +278,11 @@ template <class... Args, class F, class Range, class Submit>
 void for_each_chunk(const F& fn, Range&& inputs, std::size_t chunksize, Submit&& submit) {
     using Item = std::remove_cvref_t<std::ranges::range_reference_t<Range>>;
     std::vector<Item> batch;
+    batch.reserve(chunksize);
     std::string message;
     auto flush = [&] {
         message.clear();
-        dump_chunk_header<F, Args...>(message, fn, batch.size());
-        dump_sequence(message, batch);
+        dump_chunk<F, Args...>(message, fn, batch);
         submit(std::string_view(message), batch.size());
         batch.clear();
     };
@@ -234,11 +317,7 @@ std::vector<V> load_chunk(std::string_view payload, std::size_t n) {
     return values;
 }
 
-/// A chunk's result type: R, or std::monostate for void.
-template <class R>
-using chunk_value_t = std::conditional_t<std::is_void_v<R>, std::monostate, R>;
-
-/// Runs a message made by dump_call() or dump_chunk_header(); appends the result to `out`.
+/// Runs a message made by dump_call() or dump_chunk(); appends the result to `out`.
 /// Exceptions of the call propagate.
 void run_message(std::string_view message, std::string& out);
 

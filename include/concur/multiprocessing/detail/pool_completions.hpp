@@ -47,7 +47,7 @@ public:
                 if constexpr (std::is_void_v<R>) {
                     state_->set_value(V{});
                 } else {
-                    state_->set_value(loads<R>(payload));
+                    state_->set_value(load_result<R>(payload));
                 }
             } catch (...) {
                 state_->set_exception(std::current_exception());
