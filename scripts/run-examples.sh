@@ -4,6 +4,7 @@ set -eu
 build=${1:-build}
 for example in thread_target fibonacci_thread result_through_queue two_tasks \
                download_many_map download_many_as_completed \
+               process_target terminate_process pool_initializer hash_texts start_methods \
                fibonacci_generator cooperative_generators \
                chain_gather delay_tasks cancel_task wait_for_timeout shield \
                future_set_by_task async_timed cpu_bound spinner semaphore_throttle; do
