@@ -3,8 +3,13 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <sys/wait.h>
+
+#include <cerrno>
 #include <chrono>
 #include <cstdlib>
+#include <filesystem>
+#include <iterator>
 #include <numeric>
 #include <stdexcept>
 #include <string>
@@ -13,6 +18,7 @@
 #include "concur/futures/as_completed.hpp"
 #include "concur/futures/process_pool_executor.hpp"
 #include "concur/futures/wait.hpp"
+#include "concur/multiprocessing/detail/forkserver.hpp"
 
 namespace futures = concur::futures;
 namespace mp = concur::multiprocessing;
@@ -69,8 +75,31 @@ int throw_int(int) {
 void failing_initializer(int) {
     throw std::runtime_error("init failed");
 }
+int crash(int) {
+    std::abort();
+}
 
-TEST(ProcessPoolExecutor, SubmitAndMapInOrder) {
+int open_fds() {
+    return static_cast<int>(std::distance(std::filesystem::directory_iterator("/proc/self/fd"),
+                                          std::filesystem::directory_iterator()));
+}
+
+// Every test must leave no worker process (not even a zombie) and no descriptor behind.
+class ProcessPoolExecutor : public testing::Test {
+protected:
+    void SetUp() override { fds_ = open_fds(); }
+    void TearDown() override {
+        mp::detail::stop_forkserver();
+        EXPECT_TRUE(::waitpid(-1, nullptr, WNOHANG) == -1 && errno == ECHILD)
+            << "a worker process was left behind";
+        EXPECT_EQ(open_fds(), fds_) << "a descriptor was left open";
+    }
+
+private:
+    int fds_ = 0;
+};
+
+TEST_F(ProcessPoolExecutor, SubmitAndMapInOrder) {
     futures::ProcessPoolExecutor ex({.max_workers = 2});
     EXPECT_EQ(ex.max_workers(), 2);
     EXPECT_EQ(ex.submit(square, 7).result(), 49);
@@ -88,13 +117,13 @@ TEST(ProcessPoolExecutor, SubmitAndMapInOrder) {
     }
 }
 
-TEST(ProcessPoolExecutor, CallsRunInOtherProcesses) {
+TEST_F(ProcessPoolExecutor, CallsRunInOtherProcesses) {
     futures::ProcessPoolExecutor ex({.max_workers = 2});
     const int pid = ex.submit(pid_of_worker, 0).result();
     EXPECT_NE(pid, ::getpid());
 }
 
-TEST(ProcessPoolExecutor, LambdaAndStringArguments) {
+TEST_F(ProcessPoolExecutor, LambdaAndStringArguments) {
     futures::ProcessPoolExecutor ex({.max_workers = 1});
     auto f =
         ex.submit([](std::string a, int n) { return a + std::to_string(n); }, std::string("n="), 5);
@@ -102,13 +131,13 @@ TEST(ProcessPoolExecutor, LambdaAndStringArguments) {
     EXPECT_EQ(ex.submit(length_of, std::string(1 << 20, 'y')).result(), std::size_t{1} << 20);
 }
 
-TEST(ProcessPoolExecutor, ResultLargerThanAnyBuffer) {
+TEST_F(ProcessPoolExecutor, ResultLargerThanAnyBuffer) {
     futures::ProcessPoolExecutor ex({.max_workers = 2});
     const int n = 5 << 20; // 5 MiB: many times the ring and a pipe's buffer
     EXPECT_EQ(ex.submit(big_result, n).result().size(), static_cast<std::size_t>(n));
 }
 
-TEST(ProcessPoolExecutor, ExceptionsKeepTheirTypes) {
+TEST_F(ProcessPoolExecutor, ExceptionsKeepTheirTypes) {
     futures::ProcessPoolExecutor ex({.max_workers = 2});
     EXPECT_THROW(ex.submit(throw_runtime, 0).result(), std::runtime_error);
     EXPECT_THROW(ex.submit(throw_value, 0).result(), concur::ValueError);
@@ -127,7 +156,7 @@ TEST(ProcessPoolExecutor, ExceptionsKeepTheirTypes) {
     EXPECT_EQ(ex.submit(square, 3).result(), 9);
 }
 
-TEST(ProcessPoolExecutor, WorkerKilledMidTaskBreaksThePool) {
+TEST_F(ProcessPoolExecutor, WorkerKilledMidTaskBreaksThePool) {
     futures::ProcessPoolExecutor ex({.max_workers = 2});
     auto slow = ex.submit(sleep_then, 5000);
     auto dead = ex.submit(kill_self, 0);
@@ -136,17 +165,22 @@ TEST(ProcessPoolExecutor, WorkerKilledMidTaskBreaksThePool) {
     EXPECT_THROW(ex.submit(square, 1), futures::BrokenProcessPool);
 }
 
-TEST(ProcessPoolExecutor, WorkerThatExitsBreaksThePool) {
+TEST_F(ProcessPoolExecutor, WorkerThatCrashesBreaksThePool) {
+    futures::ProcessPoolExecutor ex({.max_workers = 2});
+    EXPECT_THROW(ex.submit(crash, 0).result(30s), futures::BrokenProcessPool);
+}
+
+TEST_F(ProcessPoolExecutor, WorkerThatExitsBreaksThePool) {
     futures::ProcessPoolExecutor ex({.max_workers = 1});
     EXPECT_THROW(ex.submit(die, 3).result(30s), futures::BrokenProcessPool);
 }
 
-TEST(ProcessPoolExecutor, InitializerThatThrowsBreaksThePool) {
+TEST_F(ProcessPoolExecutor, InitializerThatThrowsBreaksThePool) {
     futures::ProcessPoolExecutor ex({.max_workers = 2}, failing_initializer, 1);
     EXPECT_THROW(ex.submit(square, 2).result(30s), futures::BrokenProcessPool);
 }
 
-TEST(ProcessPoolExecutor, MaxTasksPerChildReplacesWorkers) {
+TEST_F(ProcessPoolExecutor, MaxTasksPerChildReplacesWorkers) {
     futures::ProcessPoolExecutor ex({.max_workers = 1, .max_tasks_per_child = 2});
     std::vector<int> pids;
     for (int i = 0; i < 6; ++i) {
@@ -158,14 +192,14 @@ TEST(ProcessPoolExecutor, MaxTasksPerChildReplacesWorkers) {
     EXPECT_NE(pids[3], pids[4]);
 }
 
-TEST(ProcessPoolExecutor, SpawnAndForkserverContexts) {
+TEST_F(ProcessPoolExecutor, SpawnAndForkserverContexts) {
     for (const char* method : {"spawn", "forkserver"}) {
         futures::ProcessPoolExecutor ex({.max_workers = 2, .mp_context = mp::get_context(method)});
         EXPECT_EQ(ex.submit(square, 6).result(30s), 36) << method;
     }
 }
 
-TEST(ProcessPoolExecutor, SubmitAfterShutdownIsRuntimeError) {
+TEST_F(ProcessPoolExecutor, SubmitAfterShutdownIsRuntimeError) {
     futures::ProcessPoolExecutor ex({.max_workers = 1});
     auto f = ex.submit(sleep_then, 50);
     ex.shutdown();
@@ -173,7 +207,7 @@ TEST(ProcessPoolExecutor, SubmitAfterShutdownIsRuntimeError) {
     EXPECT_THROW(ex.submit(square, 1), concur::RuntimeError);
 }
 
-TEST(ProcessPoolExecutor, ResultTimeoutAndWaitAndAsCompleted) {
+TEST_F(ProcessPoolExecutor, ResultTimeoutAndWaitAndAsCompleted) {
     futures::ProcessPoolExecutor ex({.max_workers = 2});
     auto slow = ex.submit(sleep_then, 300);
     EXPECT_THROW(slow.result(10ms), concur::TimeoutError);
@@ -190,14 +224,14 @@ TEST(ProcessPoolExecutor, ResultTimeoutAndWaitAndAsCompleted) {
     EXPECT_EQ(done.size(), 1U);
 }
 
-TEST(ProcessPoolExecutor, BadArguments) {
+TEST_F(ProcessPoolExecutor, BadArguments) {
     EXPECT_THROW(futures::ProcessPoolExecutor({.max_workers = 0}), concur::ValueError);
     futures::ProcessPoolExecutor ex({.max_workers = 1});
     std::vector<int> inputs{1, 2};
     EXPECT_THROW(ex.map(square, inputs, {.chunksize = 0}), concur::ValueError);
 }
 
-TEST(ProcessPoolExecutor, TerminateDuringMapFailsTheRest) {
+TEST_F(ProcessPoolExecutor, TerminateDuringMapFailsTheRest) {
     // A worker killed while a map is in flight: the map's remaining results raise.
     futures::ProcessPoolExecutor ex({.max_workers = 2});
     const int victim = ex.submit(pid_of_worker, 0).result(30s);

@@ -168,3 +168,87 @@ TEST(ProcessInfo, DaemonMayNotHaveChildren) {
 }
 
 } // namespace
+
+namespace {
+
+// A stateful callable travels serialised.
+struct Writer {
+    std::string path;
+    std::string text;
+    void operator()() const { std::ofstream(path) << text; }
+    template <class Archive>
+    void serialize(Archive& archive) {
+        archive(path, text);
+    }
+};
+
+class ProcessKinds : public concur_test::NoLeaks {};
+
+TEST_F(ProcessKinds, SerialisableCallableRunsUnderEveryMethod) {
+    for (const char* method : {"fork", "spawn", "forkserver"}) {
+        const std::string path = concur_test::temp_path("writer");
+        mp::Process p({.start_method = method}, Writer{path, method});
+        p.start();
+        ASSERT_TRUE(p.join(30s));
+        EXPECT_EQ(concur_test::read_file(path), method);
+    }
+}
+
+class Counter : public mp::Process {
+public:
+    explicit Counter(std::string path)
+        : mp::Process({.start_method = "fork"}), path_(std::move(path)) {}
+    void run() override { std::ofstream(path_) << "run by " << mp::current_process().name; }
+
+private:
+    std::string path_;
+};
+
+TEST_F(ProcessKinds, SubclassOverridingRun) {
+    const std::string path = concur_test::temp_path("subclass");
+    Counter c(path);
+    c.set_name("counter");
+    c.start();
+    ASSERT_TRUE(c.join(30s));
+    EXPECT_EQ(c.exitcode(), 0);
+    EXPECT_EQ(concur_test::read_file(path), "run by counter");
+}
+
+TEST_F(ProcessKinds, SubclassCannotSpawn) {
+    class Spawned : public mp::Process {
+    public:
+        Spawned() : mp::Process({.start_method = "spawn"}) {}
+        void run() override {}
+    };
+    Spawned s;
+    EXPECT_THROW(s.start(), mp::ProcessError);
+}
+
+void sleep_then_write(std::string path, int ms) {
+    ::usleep(static_cast<useconds_t>(ms) * 1000);
+    std::ofstream(path) << "done";
+}
+
+// What a program's exit does with its children: daemonic ones are terminated, the others
+// waited for (Python's atexit rule). The "program" is a forked copy of this test.
+TEST_F(ProcessKinds, ExitTerminatesDaemonsAndWaitsForTheOthers) {
+    const std::string daemon_file = concur_test::temp_path("daemon");
+    const std::string worker_file = concur_test::temp_path("worker");
+    const pid_t program = ::fork();
+    if (program == 0) {
+        mp::Process daemon({.daemon = true}, sleep_then_write, daemon_file, 3000);
+        mp::Process worker({.daemon = false}, sleep_then_write, worker_file, 200);
+        daemon.start();
+        worker.start();
+        std::exit(0); // the exit handler does the rest
+    }
+    int status = 0;
+    ASSERT_EQ(::waitpid(program, &status, 0), program);
+    EXPECT_TRUE(WIFEXITED(status));
+    // The worker finished before the program's exit completed; the daemon never did.
+    EXPECT_EQ(concur_test::read_file(worker_file), "done");
+    ::usleep(3500 * 1000);
+    EXPECT_FALSE(std::filesystem::exists(daemon_file));
+}
+
+} // namespace
