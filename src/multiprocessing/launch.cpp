@@ -17,6 +17,7 @@
 #include "concur/core/exceptions.hpp"
 #include "concur/multiprocessing/detail/call.hpp"
 #include "concur/multiprocessing/detail/inherited_fds.hpp"
+#include "concur/multiprocessing/detail/remote_exception.hpp"
 #include "concur/multiprocessing/exceptions.hpp"
 #include "fd_io.hpp"
 
@@ -51,15 +52,8 @@ std::string describe_failed_start(int pid) {
 }
 
 void report_exception(const std::string& name) {
-    try {
-        throw;
-    } catch (const std::exception& e) {
-        std::fprintf(stderr, "Process %s:\n%s: %s\n", name.c_str(), typeid(e).name(), e.what());
-    } catch (const BaseException& e) {
-        std::fprintf(stderr, "Process %s:\n%s: %s\n", name.c_str(), typeid(e).name(), e.what());
-    } catch (...) {
-        std::fprintf(stderr, "Process %s:\nan exception of unknown type\n", name.c_str());
-    }
+    // Python prints the traceback; the type and message are what C++ has.
+    std::fprintf(stderr, "Process %s:\n%s\n", name.c_str(), describe_current_exception().c_str());
 }
 
 [[noreturn]] void finish_child(int code, bool forked) {

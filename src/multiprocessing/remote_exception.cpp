@@ -89,9 +89,7 @@ std::exception_ptr rebuild(const Record& r) {
     return std::make_exception_ptr(RemoteError(r.type, r.message, r.context));
 }
 
-} // namespace
-
-void dump_current_exception(std::string& out, std::string_view context) {
+Record current_record(std::string_view context) {
     Record r;
     r.type = demangle(abi::__cxa_current_exception_type());
     r.context = std::string(context);
@@ -107,7 +105,18 @@ void dump_current_exception(std::string& out, std::string_view context) {
         r.message = e.what();
     } catch (...) {
     }
-    dump_into(out, r);
+    return r;
+}
+
+} // namespace
+
+void dump_current_exception(std::string& out, std::string_view context) {
+    dump_into(out, current_record(context));
+}
+
+std::string describe_current_exception() {
+    const Record r = current_record({});
+    return r.type + ": " + r.message;
 }
 
 std::exception_ptr load_exception(std::string_view record) {

@@ -12,6 +12,9 @@ namespace concur::multiprocessing::detail {
 /// its message, its errno if it has one, and `context` (where it was raised).
 void dump_current_exception(std::string& out, std::string_view context);
 
+/// "type: message" of the exception being handled (call inside a catch block), for reports.
+std::string describe_current_exception();
+
 /// The exception a dump_current_exception() record describes, rebuilt.
 std::exception_ptr load_exception(std::string_view record);
 
