@@ -131,6 +131,62 @@ TEST_F(ProcessPoolExecutor, LambdaAndStringArguments) {
     EXPECT_EQ(ex.submit(length_of, std::string(1 << 20, 'y')).result(), std::size_t{1} << 20);
 }
 
+std::string repeat_text(int n) {
+    return std::string(static_cast<std::size_t>(n), 'a');
+}
+double sum_of(std::vector<double> xs) {
+    return std::accumulate(xs.begin(), xs.end(), 0.0);
+}
+std::vector<int> upto(int n) {
+    std::vector<int> out(static_cast<std::size_t>(n));
+    std::iota(out.begin(), out.end(), 0);
+    return out;
+}
+struct Point {
+    int x = 0;
+    std::string label;
+    template <class Archive>
+    void serialize(Archive& archive) {
+        archive(x, label);
+    }
+};
+Point shift(Point p, int dx) {
+    return {p.x + dx, p.label + "!"};
+}
+
+// Each kind of value, in each direction, by submit and by map: numbers, strings and vectors
+// travel plainly, anything else through cereal.
+TEST_F(ProcessPoolExecutor, ValuesOfEveryKindTravelBothWays) {
+    futures::ProcessPoolExecutor ex({.max_workers = 2});
+    EXPECT_EQ(ex.submit(repeat_text, 3).result(), "aaa");
+    EXPECT_EQ(ex.submit(length_of, std::string("hello")).result(), 5U);
+    EXPECT_DOUBLE_EQ(ex.submit(sum_of, std::vector<double>{0.5, 1.5, 2.0}).result(), 4.0);
+    EXPECT_EQ(ex.submit(upto, 4).result(), (std::vector<int>{0, 1, 2, 3}));
+    const Point p = ex.submit(shift, Point{1, "p"}, 2).result();
+    EXPECT_EQ(p.x, 3);
+    EXPECT_EQ(p.label, "p!");
+    std::vector<int> ns{0, 1, 5, 100};
+    std::vector<std::string> texts;
+    for (auto& t : ex.map(repeat_text, ns, {.chunksize = 3})) {
+        texts.push_back(t);
+    }
+    ASSERT_EQ(texts.size(), 4U);
+    EXPECT_EQ(texts[2], "aaaaa");
+    EXPECT_EQ(texts[3].size(), 100U);
+    std::vector<std::size_t> lengths;
+    for (std::size_t n : ex.map(length_of, texts, {.chunksize = 2})) {
+        lengths.push_back(n);
+    }
+    EXPECT_EQ(lengths, (std::vector<std::size_t>{0, 1, 5, 100}));
+    std::vector<Point> points{{1, "a"}, {2, "b"}};
+    std::vector<int> xs;
+    for (const Point& q :
+         ex.map([](Point in) { return shift(in, 10); }, points, {.chunksize = 2})) {
+        xs.push_back(q.x);
+    }
+    EXPECT_EQ(xs, (std::vector<int>{11, 12}));
+}
+
 TEST_F(ProcessPoolExecutor, ResultLargerThanAnyBuffer) {
     futures::ProcessPoolExecutor ex({.max_workers = 2});
     const int n = 5 << 20; // 5 MiB: many times the ring and a pipe's buffer

@@ -113,6 +113,16 @@ TEST_F(PoolTest, StarmapAndStarmapAsync) {
               (std::vector<int>{3, 7, 11}));
 }
 
+std::string label(std::string name, int n) {
+    return name + "#" + std::to_string(n);
+}
+
+TEST_F(PoolTest, StarmapWithStringsAndNumbers) {
+    mp::Pool pool({.processes = 2});
+    const std::vector<std::tuple<std::string, int>> items{{"a", 1}, {"b", 2}, {"c", 3}};
+    EXPECT_EQ(pool.starmap(label, items, 2), (std::vector<std::string>{"a#1", "b#2", "c#3"}));
+}
+
 TEST_F(PoolTest, ImapInOrderAndUnordered) {
     mp::Pool pool({.processes = 2});
     const std::vector<int> delays{80, 1, 40, 1};

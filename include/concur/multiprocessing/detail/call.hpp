@@ -54,10 +54,22 @@ struct must_be_sendable {
 template <class T>
 inline constexpr bool is_block_v = std::is_arithmetic_v<T>;
 
-/// A call whose callable and arguments all travel as plain bytes.
+template <class T>
+struct is_plain : std::bool_constant<is_block_v<T>> {};
+template <>
+struct is_plain<std::string> : std::true_type {};
+template <class T>
+struct is_plain<std::vector<T>> : std::bool_constant<is_block_v<T>> {};
+
+/// Values with a plain encoding (numbers; strings and vectors of numbers as a length and their
+/// bytes): what most calls send, without a stream or an archive.
+template <class T>
+inline constexpr bool is_plain_v = is_plain<T>::value;
+
+/// A call whose callable and arguments all travel plainly.
 template <class F, class... Args>
 inline constexpr bool is_plain_call_v = (is_function_pointer_v<F> ||
-                                         is_stateless_v<F>)&&(is_block_v<Args>&&...);
+                                         is_stateless_v<F>)&&(is_plain_v<Args>&&...);
 
 template <class F, class... Args>
 using remote_result_t = std::invoke_result_t<F&, Args&&...>;
@@ -66,21 +78,44 @@ using remote_result_t = std::invoke_result_t<F&, Args&&...>;
 template <class R>
 using chunk_value_t = std::conditional_t<std::is_void_v<R>, std::monostate, R>;
 
-/// Reads plain bytes from the front of `in`; std::length_error if they are not all there.
-template <class T>
-T take_plain(std::string_view& in) {
-    if (in.size() < sizeof(T)) {
-        throw std::length_error("a message between processes is cut short");
-    }
-    T value;
-    std::memcpy(&value, in.data(), sizeof(T));
-    in.remove_prefix(sizeof(T));
-    return value;
+[[noreturn]] inline void cut_short() {
+    throw std::length_error("a message between processes is cut short");
 }
 
+/// Reads a plain value from the front of `in`; std::length_error if it is not all there.
+template <class T>
+T take_plain(std::string_view& in) {
+    if constexpr (std::is_trivially_copyable_v<T>) {
+        if (in.size() < sizeof(T)) {
+            cut_short();
+        }
+        T value;
+        std::memcpy(&value, in.data(), sizeof(T));
+        in.remove_prefix(sizeof(T));
+        return value;
+    } else {
+        using E = typename T::value_type;
+        const auto n = take_plain<std::uint64_t>(in);
+        if (n > in.size() / sizeof(E)) {
+            cut_short();
+        }
+        T value(static_cast<std::size_t>(n), E{});
+        std::memcpy(value.data(), in.data(), n * sizeof(E));
+        in.remove_prefix(n * sizeof(E));
+        return value;
+    }
+}
+
+/// Appends a plain value (the inverse of take_plain).
 template <class T>
 void put_plain(std::string& out, const T& value) {
-    out.append(reinterpret_cast<const char*>(&value), sizeof(T));
+    if constexpr (std::is_trivially_copyable_v<T>) {
+        out.append(reinterpret_cast<const char*>(&value), sizeof(T));
+    } else {
+        using E = typename T::value_type;
+        put_plain(out, static_cast<std::uint64_t>(value.size()));
+        out.append(reinterpret_cast<const char*>(value.data()), value.size() * sizeof(E));
+    }
 }
 
 template <class F>
@@ -134,7 +169,7 @@ void read_args(InputArchive& in, std::tuple<Args...>& args) {
 /// Appends a result: its bytes if plain, else serialised.
 template <class R>
 void put_result(std::string& out, const R& value) {
-    if constexpr (is_block_v<R>) {
+    if constexpr (is_plain_v<R>) {
         put_plain(out, value);
     } else {
         dump_into(out, value);
@@ -144,7 +179,7 @@ void put_result(std::string& out, const R& value) {
 /// A call's result from an answer made by put_result().
 template <class R>
 R load_result(std::string_view payload) {
-    if constexpr (is_block_v<R>) {
+    if constexpr (is_plain_v<R>) {
         return take_plain<R>(payload);
     } else {
         return loads<R>(payload);
@@ -184,7 +219,8 @@ void run_call(std::string_view in, std::string& out) {
 template <class F, class... Args>
 void run_chunk(std::string_view in, std::string& out) {
     using R = remote_result_t<F, Args...>;
-    if constexpr (sizeof...(Args) == 1 && is_plain_call_v<F, Args...>) {
+    if constexpr (sizeof...(Args) == 1 && is_plain_call_v<F, Args...> &&
+                  (is_block_v<Args> && ...) && (std::is_void_v<R> || is_block_v<R>)) {
         using A = std::tuple_element_t<0, std::tuple<Args...>>;
         F fn = take_callable<F>(in);
         const auto n = take_plain<std::uint64_t>(in);
@@ -205,6 +241,18 @@ void run_chunk(std::string_view in, std::string& out) {
                 std::memcpy(out.data() + at + i * sizeof(R), &r, sizeof(R));
             }
         }
+    } else if constexpr (sizeof...(Args) == 1 && is_plain_call_v<F, Args...> &&
+                         (std::is_void_v<R> || is_plain_v<R>)) {
+        F fn = take_callable<F>(in);
+        const auto n = take_plain<std::uint64_t>(in);
+        for (std::uint64_t i = 0; i < n; ++i) {
+            std::tuple<Args...> args{take_plain<Args>(in)...};
+            if constexpr (std::is_void_v<R>) {
+                std::apply(fn, args);
+            } else {
+                put_plain(out, std::apply(fn, args));
+            }
+        }
     } else {
         ViewSource source(in);
         std::istream stream(&source);
@@ -220,8 +268,8 @@ void run_chunk(std::string_view in, std::string& out) {
             read_args(archive, args);
             if constexpr (std::is_void_v<R>) {
                 std::apply(fn, args);
-            } else if constexpr (is_block_v<R>) {
-                put_plain(out, std::apply(fn, args));
+            } else if constexpr (is_plain_v<R>) {
+                put_plain(out, std::apply(fn, args)); // as load_chunk() reads a plain result
             } else {
                 results(std::apply(fn, args));
             }
@@ -256,10 +304,19 @@ void dump_chunk(std::string& out, const F& fn, const std::vector<Item>& items) {
     const Runner runner = &run_chunk<F, Args...>;
     put_plain(out, code_address(runner));
     const auto n = static_cast<std::uint64_t>(items.size());
-    if constexpr (sizeof...(Args) == 1 && is_plain_call_v<F, Args...>) {
+    using R = remote_result_t<F, Args...>;
+    if constexpr (sizeof...(Args) == 1 && is_plain_call_v<F, Args...> &&
+                  (is_block_v<Args> && ...) && (std::is_void_v<R> || is_block_v<R>)) {
         put_callable(out, fn);
         put_plain(out, n);
         out.append(reinterpret_cast<const char*>(items.data()), items.size() * sizeof(Item));
+    } else if constexpr (sizeof...(Args) == 1 && is_plain_call_v<F, Args...> &&
+                         (std::is_void_v<R> || is_plain_v<R>)) {
+        put_callable(out, fn);
+        put_plain(out, n);
+        for (const Item& item : items) {
+            put_plain(out, item);
+        }
     } else {
         StringSink sink(out);
         std::ostream stream(&sink);
@@ -306,6 +363,10 @@ std::vector<V> load_chunk(std::string_view payload, std::size_t n) {
             throw std::length_error("a worker's answer has the wrong size");
         }
         std::memcpy(values.data(), payload.data(), payload.size());
+    } else if constexpr (is_plain_v<V>) {
+        for (V& v : values) {
+            v = take_plain<V>(payload);
+        }
     } else if constexpr (!std::is_same_v<V, std::monostate>) {
         ViewSource source(payload);
         std::istream stream(&source);
