@@ -64,6 +64,8 @@ def main(path):
             key = line.get("workload", "?")
             if line.get("variant"):
                 key += "-" + line["variant"]
+            if line.get("text_bytes", 4096) != 4096:  # cpu's form with bigger texts
+                key += f"-{line['text_bytes'] // 1024}KiB"
             by_workload.setdefault(key, []).append(line)
 
     for workload, lines in by_workload.items():

@@ -68,6 +68,9 @@ for w in $workloads; do
     else
         echo "bench: $w: concur (x$reps)" >&2
         "$build/bench/$w" --repeat "$reps" >> "$out" || status=1
+        if [ "$w" = cpu ]; then # the peers' second form: bigger texts
+            "$build/bench/$w" --repeat "$reps" --size 65536 --n 5000 >> "$out" || status=1
+        fi
     fi
     if [ -n "$peers" ]; then
         echo "bench: $w: peers" >&2
