@@ -21,13 +21,16 @@ bool RingEnd::write(const char* p, std::size_t n) {
         std::uint64_t head = r.head.load(std::memory_order_acquire);
         if (tail - head == kRingCapacity) {
             data_bell->ring(); // what is there already must be read before more fits
+            // A full ring means a busy consumer: sleep (no spin) until a quarter is free.
+            const std::uint64_t wanted = std::min<std::uint64_t>(n, kRingCapacity / 4);
+            r.space_wanted.store(wanted, std::memory_order_relaxed);
             const bool ok = wait_on(
                 r.space,
                 [&] {
                     head = r.head.load(std::memory_order_acquire);
-                    return tail - head < kRingCapacity;
+                    return kRingCapacity - (tail - head) >= wanted;
                 },
-                alive, context, spin);
+                alive, context, 0);
             if (!ok) {
                 return false;
             }
@@ -71,19 +74,24 @@ bool RingEnd::read(char* p, std::size_t n, const Deadline& deadline) {
         head += chunk;
         // release: we are done with the bytes before the producer may overwrite them.
         r.head.store(head, std::memory_order_release);
-        r.space.ring();
+        if (kRingCapacity - (r.tail.load(std::memory_order_relaxed) - head) >=
+            r.space_wanted.load(std::memory_order_relaxed)) {
+            r.space.ring();
+        }
     }
     return true;
 }
 
-bool RingEnd::write_frame(std::string_view payload) {
+bool RingEnd::write_frame(std::string_view payload, bool wake) {
     const auto size = static_cast<std::uint32_t>(payload.size());
     char header[4];
     std::memcpy(header, &size, 4);
     if (!write(header, 4) || !write(payload.data(), payload.size())) {
         return false;
     }
-    data_bell->ring();
+    if (wake) {
+        data_bell->ring();
+    }
     return true;
 }
 

@@ -101,6 +101,7 @@ public:
             ++w->in_flight;
             ++w->assigned;
         }
+        outstanding_.fetch_add(1, std::memory_order_relaxed);
         std::lock_guard send(w->send_mutex);
         {
             std::lock_guard fifo(w->fifo_mutex);
@@ -235,11 +236,14 @@ private:
         while (!stop_.load()) {
             bool progress = false;
             bool helped = false;
-            if (collect_mutex_.try_lock()) {
-                progress = poll_answers(frame);
-                collect_mutex_.unlock();
-            } else {
-                helped = true; // a waiter is reading the answers itself
+            // Looking costs two loads per worker; the lock is taken only for an answer.
+            if (any_answer()) {
+                if (collect_mutex_.try_lock()) {
+                    progress = poll_answers(frame);
+                    collect_mutex_.unlock();
+                } else {
+                    helped = true; // a waiter is reading the answers itself
+                }
             }
             if (progress) {
                 idle = 0;
@@ -262,19 +266,13 @@ private:
                 continue;
             }
             wait_on(
-                shared_->parent_bell,
-                [&] {
-                    if (stop_.load()) {
-                        return true;
-                    }
-                    for (auto& w : workers_) {
-                        if (shared_->slots[w->slot].answers.readable()) {
-                            return true;
-                        }
-                    }
-                    return false;
-                },
-                always_alive, nullptr, 0, Deadline::after(std::chrono::milliseconds(100)));
+                shared_->parent_bell, [&] { return stop_.load() || any_answer(); }, always_alive,
+                nullptr, 0,
+                // Workers with more calls queued do not ring for every answer: look often while
+                // calls are out.
+                Deadline::after(outstanding_.load(std::memory_order_relaxed) > 0
+                                    ? std::chrono::milliseconds(1)
+                                    : std::chrono::milliseconds(100)));
         }
         for (auto& w : workers_) {
             if (w->process && w->process->pid()) {
@@ -320,6 +318,15 @@ private:
         return now_ns() - last_help_.load(std::memory_order_relaxed) < 2'000'000;
     }
 
+    [[nodiscard]] bool any_answer() const {
+        for (const auto& w : workers_) {
+            if (shared_->slots[w->slot].answers.readable()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     // Reads every answer there is (collect_mutex_ held); true if there was one.
     bool poll_answers(std::string& frame) {
         bool progress = false;
@@ -362,6 +369,7 @@ private:
             std::lock_guard lock(mutex_);
             --w.in_flight;
         }
+        outstanding_.fetch_sub(1, std::memory_order_relaxed);
         done->finish(kind == kAnswerResult, std::string_view(frame).substr(1));
     }
 
@@ -465,8 +473,9 @@ private:
     std::thread manager_;
     std::atomic<bool> stop_{false};
     std::mutex join_mutex_;
-    std::mutex collect_mutex_;               // one reader of the answer rings at a time
-    std::atomic<std::int64_t> last_help_{0}; // when a waiter last read answers itself
+    std::mutex collect_mutex_;                 // one reader of the answer rings at a time
+    std::atomic<std::int64_t> last_help_{0};   // when a waiter last read answers itself
+    std::atomic<std::int64_t> outstanding_{0}; // calls submitted and not yet answered
 
     mutable std::mutex mutex_;
     std::condition_variable changed_;

@@ -68,6 +68,9 @@ struct Ring {
     alignas(64) std::atomic<std::uint64_t> tail{0}; // bytes written, by the producer
     alignas(64) std::atomic<std::uint64_t> head{0}; // bytes read, by the consumer
     Bell space;                                     // the producer sleeps here when full
+    // The free bytes a sleeping producer waits for: woken for a sizeable gap, not for each
+    // frame the consumer takes.
+    alignas(64) std::atomic<std::uint64_t> space_wanted{0};
     alignas(64) char data[kRingCapacity];
 
     [[nodiscard]] bool readable() const noexcept {
@@ -84,8 +87,9 @@ struct RingEnd {
     int spin = 0;
 
     /// Writes a frame (32-bit length, then the bytes), waiting for space as needed. False if
-    /// the consumer is gone.
-    bool write_frame(std::string_view payload);
+    /// the consumer is gone. `wake`: wake the consumer if it sleeps (a producer with more to
+    /// send soon may leave that to a later frame).
+    bool write_frame(std::string_view payload, bool wake = true);
     /// Reads a whole frame; false if the producer is gone or the deadline passed before the
     /// frame began (a frame begun is read to its end, unless the producer dies).
     bool read_frame(std::string& out, const Deadline& deadline = {});
