@@ -13,6 +13,14 @@
 
 namespace concur::multiprocessing::detail {
 
+std::pair<OwnedFd, OwnedFd> socket_pair() {
+    int sv[2];
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
+        raise_os_error(errno, "socketpair");
+    }
+    return {OwnedFd(sv[0]), OwnedFd(sv[1])};
+}
+
 void send_all(int fd, std::string_view data) {
     while (!data.empty()) {
         const ssize_t n = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL);

@@ -4,10 +4,15 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
 
+#include "concur/core/owned_fd.hpp"
 #include "concur/core/timeout.hpp"
 
 namespace concur::multiprocessing::detail {
+
+/// A connected pair of stream sockets, closed on exec.
+std::pair<OwnedFd, OwnedFd> socket_pair();
 
 /// Writes all of `data` to a socket (no SIGPIPE); OSError (BrokenPipeError...) on failure.
 void send_all(int fd, std::string_view data);

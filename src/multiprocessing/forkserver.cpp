@@ -25,8 +25,6 @@
 #include "fd_io.hpp"
 #include "launch.hpp"
 
-extern char** environ;
-
 namespace concur::multiprocessing::detail {
 namespace {
 
@@ -94,42 +92,19 @@ Server& server() {
 
 // Starts the server (mutex held).
 void start_server(Server& s) {
-    int sv[2];
-    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
-        raise_os_error(errno, "socketpair");
-    }
-    OwnedFd mine(sv[0]);
-    OwnedFd theirs(sv[1]);
+    auto [mine, theirs] = socket_pair();
     const int target = std::max(10, theirs.get() + 1);
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_adddup2(&actions, theirs.get(), target);
-    const std::string arg = std::to_string(target);
-    char* argv[] = {program_invocation_name,
-                    const_cast<char*>("--concur-multiprocessing-forkserver"), // NOLINT
-                    const_cast<char*>(arg.c_str()), nullptr};                 // NOLINT
-    std::vector<std::string> env_strings{"CONCUR_MULTIPROCESSING_CHILD=1"};
-    std::vector<char*> envp{env_strings[0].data()};
-    for (char** e = environ; *e != nullptr; ++e) {
-        if (std::strncmp(*e, "CONCUR_MULTIPROCESSING_CHILD=", 29) != 0) {
-            envp.push_back(*e);
-        }
-    }
-    envp.push_back(nullptr);
-    pid_t pid = 0;
-    flush_std_streams();
-    const int rc = ::posix_spawn(&pid, "/proc/self/exe", &actions, nullptr, argv, envp.data());
-    posix_spawn_file_actions_destroy(&actions);
-    if (rc != 0) {
-        raise_os_error(rc, "cannot start the fork server: posix_spawn");
-    }
+    const int pid = spawn_self("--concur-multiprocessing-forkserver", target, actions);
     s.pid = pid;
     s.control = std::move(mine);
 }
 
-// Puts `fds` at the numbers `targets`, clearing close-on-exec, whatever they were.
+// Moves received descriptors above the numbers a program commonly uses, so that none is
+// mistaken for, or closed as, one the child opens itself.
 std::vector<int> place(std::vector<int> fds) {
-    // Moved above every number in use first, so that no placement closes another source.
     for (int& fd : fds) {
         const int high = ::fcntl(fd, F_DUPFD_CLOEXEC, 1000);
         ::close(fd);
@@ -159,12 +134,7 @@ void stop_forkserver() noexcept {
 }
 
 Launched launch_forkserver(BootRecord record, const std::vector<int>& fds) {
-    int sv[2];
-    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
-        raise_os_error(errno, "socketpair");
-    }
-    OwnedFd mine(sv[0]);
-    OwnedFd theirs(sv[1]);
+    auto [mine, theirs] = socket_pair();
     std::vector<int> passed{theirs.get()};
     passed.insert(passed.end(), fds.begin(), fds.end());
     if (passed.size() > kMaxFds) {

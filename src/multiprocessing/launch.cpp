@@ -108,13 +108,32 @@ Launched launch_fork(const BootRecord& record, UniqueFunction<void()>& body) {
     return out;
 }
 
-Launched launch_spawn(BootRecord record, const std::vector<int>& fds) {
-    int sv[2];
-    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
-        raise_os_error(errno, "socketpair");
+int spawn_self(const char* mode, int fd, posix_spawn_file_actions_t& actions) {
+    const std::string fd_arg = std::to_string(fd);
+    std::vector<char*> argv{program_invocation_name, const_cast<char*>(mode), // NOLINT
+                            const_cast<char*>(fd_arg.c_str()), nullptr};      // NOLINT
+    // The mark that lets a program without freeze_support() stop before its main runs.
+    std::string mark = "CONCUR_MULTIPROCESSING_CHILD=1";
+    std::vector<char*> envp{mark.data()};
+    for (char** e = environ; *e != nullptr; ++e) {
+        if (std::strncmp(*e, "CONCUR_MULTIPROCESSING_CHILD=", 29) != 0) {
+            envp.push_back(*e);
+        }
     }
-    OwnedFd mine(sv[0]);
-    OwnedFd theirs(sv[1]);
+    envp.push_back(nullptr);
+    pid_t pid = 0;
+    flush_std_streams();
+    const int rc =
+        ::posix_spawn(&pid, "/proc/self/exe", &actions, nullptr, argv.data(), envp.data());
+    posix_spawn_file_actions_destroy(&actions);
+    if (rc != 0) {
+        raise_os_error(rc, "cannot start a new process: posix_spawn");
+    }
+    return pid;
+}
+
+Launched launch_spawn(BootRecord record, const std::vector<int>& fds) {
+    auto [mine, theirs] = socket_pair();
     // The child's descriptors go above every source number, so no dup2 overwrites a source.
     int base = std::max(10, theirs.get() + 1);
     for (const int fd : fds) {
@@ -131,26 +150,7 @@ Launched launch_spawn(BootRecord record, const std::vector<int>& fds) {
     const int boot_target = base + static_cast<int>(fds.size());
     posix_spawn_file_actions_adddup2(&actions, theirs.get(), boot_target);
 
-    const std::string boot_arg = std::to_string(boot_target);
-    std::vector<char*> argv{program_invocation_name,
-                            const_cast<char*>("--concur-multiprocessing-child"), // NOLINT
-                            const_cast<char*>(boot_arg.c_str()), nullptr};       // NOLINT
-    std::vector<std::string> env_strings{"CONCUR_MULTIPROCESSING_CHILD=1"};
-    std::vector<char*> envp{env_strings[0].data()};
-    for (char** e = environ; *e != nullptr; ++e) {
-        if (std::strncmp(*e, "CONCUR_MULTIPROCESSING_CHILD=", 29) != 0) {
-            envp.push_back(*e);
-        }
-    }
-    envp.push_back(nullptr);
-    pid_t pid = 0;
-    flush_std_streams();
-    const int rc =
-        ::posix_spawn(&pid, "/proc/self/exe", &actions, nullptr, argv.data(), envp.data());
-    posix_spawn_file_actions_destroy(&actions);
-    if (rc != 0) {
-        raise_os_error(rc, "cannot start a new process: posix_spawn");
-    }
+    const int pid = spawn_self("--concur-multiprocessing-child", boot_target, actions);
     theirs.close();
     Launched out;
     out.pid = pid;

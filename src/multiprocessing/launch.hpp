@@ -1,6 +1,8 @@
 // Starting a child process by each start method, and the child's side of the start.
 #pragma once
 
+#include <spawn.h>
+
 #include <string>
 #include <vector>
 
@@ -32,6 +34,10 @@ struct Launched {
     OwnedFd pidfd;
     OwnedFd status;
 };
+
+/// Runs this program again (posix_spawn of /proc/self/exe) as `program mode fd`, with
+/// `actions` (consumed), marked as a multiprocessing child; returns its pid.
+int spawn_self(const char* mode, int fd, posix_spawn_file_actions_t& actions);
 
 /// Forks; the child runs `body` with `record`'s identity and exits with its code.
 Launched launch_fork(const BootRecord& record, UniqueFunction<void()>& body);

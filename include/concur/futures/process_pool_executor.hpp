@@ -41,31 +41,27 @@ struct ProcessPoolOptions {
 
 namespace detail {
 
-/// The future of a call in a worker process, and the receiver of its answer.
-template <class R>
-class ProcessCallState final : public FutureState<R>, public multiprocessing::detail::Completion {
+/// The future of work sent to a pool's worker processes, and the receiver of its answer. A
+/// thread waiting on it reads the pool's answers itself (help()).
+template <class T>
+class ProcessFutureState : public FutureState<T>, public multiprocessing::detail::Completion {
 public:
     // Two references: the handle's and the pool's.
-    explicit ProcessCallState(std::shared_ptr<multiprocessing::detail::WorkerPoolCore> pool)
-        : FutureState<R>(2), pool_(std::move(pool)) {}
+    explicit ProcessFutureState(std::shared_ptr<multiprocessing::detail::WorkerPoolCore> pool)
+        : FutureState<T>(2), pool_(std::move(pool)) {}
 
     void help(const Deadline& deadline) const noexcept override {
         multiprocessing::detail::help_collect(
             *pool_,
-            [](const void* self) { return static_cast<const ProcessCallState*>(self)->done(); },
+            [](const void* self) { return static_cast<const ProcessFutureState*>(self)->done(); },
             this, deadline);
     }
-
     void finish(bool ok, std::string_view payload) noexcept override {
         if (!ok) {
             this->set_exception(multiprocessing::detail::load_exception(payload));
         } else {
             try {
-                if constexpr (std::is_void_v<R>) {
-                    this->set_value();
-                } else {
-                    this->set_value(multiprocessing::detail::load_result<R>(payload));
-                }
+                store(payload);
             } catch (...) {
                 this->set_exception(std::current_exception());
             }
@@ -77,46 +73,42 @@ public:
         this->release();
     }
     void abandon() noexcept override { this->cancel(); }
+
+protected:
+    /// Reads the answer's value and completes the future with it.
+    virtual void store(std::string_view payload) = 0;
 
 private:
     std::shared_ptr<multiprocessing::detail::WorkerPoolCore> pool_;
 };
 
-/// The future of a chunk of map calls: their results in order.
-template <class V>
-class ProcessChunkState final : public FutureState<std::vector<V>>,
-                                public multiprocessing::detail::Completion {
+/// The future of one call.
+template <class R>
+class ProcessCallState final : public ProcessFutureState<R> {
 public:
-    ProcessChunkState(std::shared_ptr<multiprocessing::detail::WorkerPoolCore> pool, std::size_t n)
-        : FutureState<std::vector<V>>(2), pool_(std::move(pool)), n_(n) {}
-
-    void help(const Deadline& deadline) const noexcept override {
-        multiprocessing::detail::help_collect(
-            *pool_,
-            [](const void* self) { return static_cast<const ProcessChunkState*>(self)->done(); },
-            this, deadline);
-    }
-
-    void finish(bool ok, std::string_view payload) noexcept override {
-        if (!ok) {
-            this->set_exception(multiprocessing::detail::load_exception(payload));
-        } else {
-            try {
-                this->set_value(multiprocessing::detail::load_chunk<V>(payload, n_));
-            } catch (...) {
-                this->set_exception(std::current_exception());
-            }
-        }
-        this->release();
-    }
-    void fail(std::exception_ptr error) noexcept override {
-        this->set_exception(std::move(error));
-        this->release();
-    }
-    void abandon() noexcept override { this->cancel(); }
+    using ProcessFutureState<R>::ProcessFutureState;
 
 private:
-    std::shared_ptr<multiprocessing::detail::WorkerPoolCore> pool_;
+    void store(std::string_view payload) override {
+        if constexpr (std::is_void_v<R>) {
+            this->set_value();
+        } else {
+            this->set_value(multiprocessing::detail::load_result<R>(payload));
+        }
+    }
+};
+
+/// The future of a chunk of map calls: their results in order.
+template <class V>
+class ProcessChunkState final : public ProcessFutureState<std::vector<V>> {
+public:
+    ProcessChunkState(std::shared_ptr<multiprocessing::detail::WorkerPoolCore> pool, std::size_t n)
+        : ProcessFutureState<std::vector<V>>(std::move(pool)), n_(n) {}
+
+private:
+    void store(std::string_view payload) override {
+        this->set_value(multiprocessing::detail::load_chunk<V>(payload, n_));
+    }
     std::size_t n_;
 };
 

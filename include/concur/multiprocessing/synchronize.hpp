@@ -15,15 +15,15 @@
 
 #include "concur/core/exceptions.hpp"
 #include "concur/core/futex.hpp"
+#include "concur/core/lockable.hpp"
 #include "concur/core/timeout.hpp"
-#include "concur/multiprocessing/detail/lockable.hpp"
 #include "concur/multiprocessing/detail/shared_block.hpp"
 
 namespace concur::multiprocessing {
 
 /// A non-recursive lock shared between processes (Python's multiprocessing.Lock). Any thread of
 /// any process may release it.
-class Lock : public detail::Lockable<Lock> {
+class Lock : public concur::Lockable<Lock> {
 public:
     /// A new, unlocked lock.
     Lock();
@@ -50,7 +50,7 @@ private:
 
 /// A recursive lock shared between processes (Python's multiprocessing.RLock): the thread (of
 /// the process) that holds it may acquire it again, and must release it as many times.
-class RLock : public detail::Lockable<RLock> {
+class RLock : public concur::Lockable<RLock> {
 public:
     /// A new, unlocked lock.
     RLock();
@@ -81,7 +81,7 @@ private:
 
 /// A counter shared between processes (Python's multiprocessing.Semaphore): acquire() waits
 /// while it is zero, then decrements it; release() increments it.
-class Semaphore : public detail::Lockable<Semaphore> {
+class Semaphore : public concur::Lockable<Semaphore> {
 public:
     /// ValueError if `value` is negative.
     explicit Semaphore(int value = 1);
@@ -145,7 +145,7 @@ private:
 /// an RLock (the default) or a Lock. A notify may wake waiters that started waiting just
 /// before it beyond the `n` asked for; wait_for() re-checks its predicate, as Python advises.
 template <class L = RLock>
-class Condition : public detail::Lockable<Condition<L>> {
+class Condition : public concur::Lockable<Condition<L>> {
 public:
     /// A condition over a new lock, or over `lock` (shared with whoever else holds it).
     explicit Condition(L lock = L()) : lock_(std::move(lock)), block_(sizeof(std::uint32_t)) {}

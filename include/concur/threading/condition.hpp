@@ -7,8 +7,8 @@
 #include <optional>
 #include <type_traits>
 
+#include "concur/core/lockable.hpp"
 #include "concur/core/timeout.hpp"
-#include "concur/threading/detail/lockable.hpp"
 #include "concur/threading/lock.hpp"
 #include "concur/threading/rlock.hpp"
 
@@ -17,7 +17,7 @@ namespace concur::threading {
 /// A condition variable (Python's threading.Condition): threads holding its lock wait() until
 /// another thread holding it calls notify(). Waiters are woken in the order they began to
 /// wait. The condition is also a Lockable, so `std::unique_lock g(cond);` is `with cond:`.
-class Condition : public detail::Lockable<Condition> {
+class Condition : public concur::Lockable<Condition> {
 public:
     /// A condition with a lock of its own, a new RLock.
     Condition();

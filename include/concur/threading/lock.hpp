@@ -5,15 +5,15 @@
 #include <chrono>
 #include <cstdint>
 
+#include "concur/core/lockable.hpp"
 #include "concur/core/timeout.hpp"
-#include "concur/threading/detail/lockable.hpp"
 
 namespace concur::threading {
 
 /// A primitive lock (Python's threading.Lock). Unlike std::mutex any thread may release it,
 /// and acquire takes a timeout. Also a standard TimedLockable, so `std::scoped_lock g(lock);`
 /// is `with lock:`.
-class Lock : public detail::Lockable<Lock> {
+class Lock : public concur::Lockable<Lock> {
 public:
     Lock() = default;
     Lock(const Lock&) = delete;

@@ -5,8 +5,8 @@
 #include <chrono>
 #include <cstdint>
 
+#include "concur/core/lockable.hpp"
 #include "concur/core/timeout.hpp"
-#include "concur/threading/detail/lockable.hpp"
 #include "concur/threading/lock.hpp"
 
 namespace concur::threading {
@@ -14,7 +14,7 @@ namespace concur::threading {
 /// A reentrant lock (Python's threading.RLock): the owning thread may acquire it again, and
 /// must release it as many times; only the owner may release it. Also a standard
 /// TimedLockable, so `std::scoped_lock g(rlock);` is `with rlock:`.
-class RLock : public detail::Lockable<RLock> {
+class RLock : public concur::Lockable<RLock> {
 public:
     RLock() = default;
     RLock(const RLock&) = delete;

@@ -6,15 +6,15 @@
 #include <chrono>
 #include <cstdint>
 
+#include "concur/core/lockable.hpp"
 #include "concur/core/timeout.hpp"
-#include "concur/threading/detail/lockable.hpp"
 
 namespace concur::threading {
 
 /// A semaphore (Python's threading.Semaphore): a counter that acquire() decrements, waiting
 /// while it is zero, and release() increments. Also a standard TimedLockable, so
 /// `std::scoped_lock g(sem);` is `with sem:`.
-class Semaphore : public detail::Lockable<Semaphore> {
+class Semaphore : public concur::Lockable<Semaphore> {
 public:
     /// A semaphore whose counter starts at `value`; a negative value is a ValueError.
     explicit Semaphore(int value = 1);

@@ -1,15 +1,15 @@
-// The C++ lock interface of the process-shared locks, in terms of Python's acquire/release.
+// The C++ lock interface, in terms of Python's acquire/release, written once for every lock.
 #pragma once
 
 #include <chrono>
 
 #include "concur/core/timeout.hpp"
 
-namespace concur::multiprocessing::detail {
+namespace concur {
 
-/// Mixed into a lock with `acquire(block, timeout)`, `acquire_until(deadline)` and `release()`,
-/// gives it the standard Lockable and TimedLockable requirements, so that `std::scoped_lock`
-/// and `std::unique_lock` take it: `with lock:` in C++.
+/// Mixed into a lock with Python's `acquire(blocking, timeout)`, `acquire_until(deadline)` and
+/// `release()`, gives it the standard Lockable and TimedLockable requirements, so that
+/// `std::scoped_lock`, `std::unique_lock` and `std::lock` take it: `with lock:` in C++.
 template <class Derived>
 class Lockable {
 public:
@@ -30,4 +30,4 @@ private:
     Derived& self() { return static_cast<Derived&>(*this); }
 };
 
-} // namespace concur::multiprocessing::detail
+} // namespace concur
