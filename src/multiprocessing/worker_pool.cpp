@@ -92,11 +92,13 @@ public:
                 if (closed_) {
                     throw RuntimeError("cannot schedule new futures after shutdown");
                 }
-                w = pick();
+                w = pick(message.size());
                 if (w != nullptr) {
                     break;
                 }
-                changed_.wait(lock); // every worker is retiring: wait for a replacement
+                // Every worker is busy with no room, or retiring: wait for an answer or a
+                // replacement (the slice only guards against a missed notification).
+                changed_.wait_for(lock, std::chrono::milliseconds(10));
             }
             ++w->in_flight;
             ++w->assigned;
@@ -190,12 +192,17 @@ private:
         return w->process && w->process->is_alive();
     }
 
-    // The worker with the fewest calls in flight that may take one more (mutex_ held).
-    Worker* pick() {
+    // The worker with the fewest calls in flight that may take one more (mutex_ held), among
+    // those that are idle or have room for the whole message: a big message is never left
+    // half-written behind a busy worker while another one has nothing to do. Null: wait.
+    Worker* pick(std::size_t size) {
         Worker* best = nullptr;
         for (auto& w : workers_) {
             if (w->retiring || w->exited ||
                 (options_.max_tasks_per_child > 0 && w->assigned >= options_.max_tasks_per_child)) {
+                continue;
+            }
+            if (w->in_flight > 0 && free_space(*w) < size + 4) {
                 continue;
             }
             if (best == nullptr || w->in_flight < best->in_flight) {
@@ -203,6 +210,13 @@ private:
             }
         }
         return best;
+    }
+
+    // Room in a worker's call ring (we are its only writer, under send_mutex or mutex_).
+    std::size_t free_space(Worker& w) const {
+        const Ring& calls = shared_->slots[w.slot].calls;
+        return kRingCapacity - static_cast<std::size_t>(calls.tail.load(std::memory_order_relaxed) -
+                                                        calls.head.load(std::memory_order_acquire));
     }
 
     void start_worker(Worker& w) {
@@ -370,6 +384,7 @@ private:
             --w.in_flight;
         }
         outstanding_.fetch_sub(1, std::memory_order_relaxed);
+        changed_.notify_all(); // a submit may wait for a worker with room
         done->finish(kind == kAnswerResult, std::string_view(frame).substr(1));
     }
 
