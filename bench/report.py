@@ -63,6 +63,11 @@ def main(path):
             key = line.get("workload", "?")
             if line.get("variant"):
                 key += "-" + line["variant"]
+            # flags: each data set and server delay is a figure of its own.
+            if line.get("dataset", "famfamfam") != "famfamfam":
+                key += "-" + line["dataset"]
+            if line.get("delay_ms"):
+                key += "-delay%gms" % line["delay_ms"]
             by_workload.setdefault(key, []).append(line)
 
     for workload, lines in by_workload.items():
