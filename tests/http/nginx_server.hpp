@@ -123,7 +123,8 @@ private:
     void write_config() {
         std::ofstream conf(prefix_ / "nginx.conf");
         const std::string p = prefix_.string();
-        conf << "load_module " << kEchoModule << ";\n"
+        conf << "load_module " << kEchoModule
+             << ";\n"
              // One process, the child we started: if we die it dies (PR_SET_PDEATHSIG) and no
              // orphaned worker is left behind.
              << "master_process off;\n"

@@ -18,7 +18,7 @@ class SessionCore;
 
 /// A client session bound to one event loop (aiohttp's ClientSession): requests made through it
 /// share a connection pool (keep-alive) limited by SessionOptions::limit and limit_per_host.
-/// Loop-thread only. The destructor is close().
+/// Loop-thread only; destroy it before its loop. The destructor is close().
 ///
 /// Each request returns a Coroutine<Response> that completes once the response and its whole
 /// body are in. Errors are the types of concur/http/exceptions.hpp; a 4xx/5xx is a Response
