@@ -55,6 +55,14 @@ TEST(Pool, TotalLimitCapsTheConnections) {
     }
     EXPECT_GE(conns.size(), 1U);
     EXPECT_LE(conns.size(), 3U);
+    // Without the limit the same load opens more: the check above is not vacuous.
+    run_many("/slow/flags/ad.png?limit100", 30, {.limit = 100});
+    std::set<long> unlimited;
+    for (const auto& e :
+         concur_test::log_entries(nginx().access_log(), "/slow/flags/ad.png?limit100")) {
+        unlimited.insert(e.first);
+    }
+    EXPECT_GT(unlimited.size(), 3U);
 }
 
 TEST(Pool, PerHostLimitCapsTheConnections) {
