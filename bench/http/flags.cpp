@@ -7,8 +7,8 @@
 //   bulk     the set 20 times over in one timed run (4,940 requests): the client's own cost;
 //            lines carry "variant":"bulk"
 // Variants: concur-sequential (BlockingSession: one keep-alive connection), concur-threads-20
-// (ThreadPoolExecutor(20), http::get, as_completed), concur-asyncio (Session + Semaphore(20),
-// as_completed).
+// (ThreadPoolExecutor(20), http::get, as_completed; workers save), concur-asyncio (Session +
+// Semaphore(20) around the request, as_completed).
 //
 //   flags [--form plain|delayed|bulk] [--repeat 5] [--impl concur-asyncio]
 #include <concur/asyncio.hpp>
@@ -72,16 +72,28 @@ struct Counts {
     long bytes = 0;
 };
 
-// Stores one response; false if it was not a 200.
-void tally(const http::Response& r, const std::filesystem::path& dest, const Target& t, Counts& c) {
+// What one download did: 0 bytes for a 404.
+struct Got {
+    bool found;
+    long bytes;
+};
+
+// A response's outcome, once saved: 404 is not found; another error status raises.
+Got check(const http::Response& r) {
     if (r.status == 404) {
-        ++c.not_found;
-        return;
+        return {false, 0};
     }
     r.raise_for_status();
-    save_flag(r.bytes(), dest, t);
-    ++c.ok;
-    c.bytes += static_cast<long>(r.bytes().size());
+    return {true, static_cast<long>(r.bytes().size())};
+}
+
+void count(const Got& g, Counts& c) {
+    if (g.found) {
+        ++c.ok;
+        c.bytes += g.bytes;
+    } else {
+        ++c.not_found;
+    }
 }
 
 Counts run_sequential(const std::vector<Target>& ts, const std::filesystem::path& dest) {
@@ -89,7 +101,12 @@ Counts run_sequential(const std::vector<Target>& ts, const std::filesystem::path
     http::BlockingSession session;
     for (const auto& t : ts) {
         try {
-            tally(session.get(t.url), dest, t, c);
+            http::Response r = session.get(t.url);
+            const Got g = check(r);
+            if (g.found) {
+                save_flag(r.bytes(), dest, t);
+            }
+            count(g, c);
         } catch (const std::exception&) {
             ++c.errors;
         }
@@ -97,16 +114,25 @@ Counts run_sequential(const std::vector<Target>& ts, const std::filesystem::path
     return c;
 }
 
+// The peer's download_one: the worker downloads and saves; the main thread counts.
 Counts run_threads(const std::vector<Target>& ts, const std::filesystem::path& dest) {
     Counts c;
     futures::ThreadPoolExecutor ex({.max_workers = kConcurrency});
-    std::map<futures::Future<http::Response>, const Target*> to_do;
+    std::vector<futures::Future<Got>> to_do;
+    to_do.reserve(ts.size());
     for (const auto& t : ts) {
-        to_do.emplace(ex.submit([url = t.url] { return http::get(url); }), &t);
+        to_do.push_back(ex.submit([&t, &dest] {
+            http::Response r = http::get(t.url);
+            const Got g = check(r);
+            if (g.found) {
+                save_flag(r.bytes(), dest, t);
+            }
+            return g;
+        }));
     }
     for (const auto& f : futures::as_completed(to_do)) {
         try {
-            tally(f.result(), dest, *to_do.at(f), c);
+            count(f.result(), c);
         } catch (const std::exception&) {
             ++c.errors;
         }
@@ -114,14 +140,22 @@ Counts run_threads(const std::vector<Target>& ts, const std::filesystem::path& d
     return c;
 }
 
-// download_one of the peer: throttled by the semaphore, saves its flag, counts.
+// The peer's download_one: the semaphore covers the request only, then the file is saved on
+// the loop's thread.
 asyncio::Coroutine<void> download_one(http::Session& session, asyncio::Semaphore& sem,
                                       const Target& t, const std::filesystem::path& dest,
                                       Counts& c) {
     try {
-        auto guard = co_await sem.lock_guard();
-        http::Response r = co_await session.get(t.url);
-        tally(r, dest, t, c);
+        http::Response r;
+        {
+            auto guard = co_await sem.lock_guard();
+            r = co_await session.get(t.url);
+        }
+        const Got g = check(r);
+        if (g.found) {
+            save_flag(r.bytes(), dest, t);
+        }
+        count(g, c);
     } catch (const std::exception&) {
         ++c.errors;
     }
