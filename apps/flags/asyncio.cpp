@@ -24,9 +24,12 @@ struct Outcome {
 Coroutine<Outcome> download_one(http::Session& session, asyncio::Semaphore& semaphore,
                                 const Options& options, std::string cc) {
     try {
-        auto guard = co_await semaphore.lock_guard(); // `async with semaphore:`
-        http::RequestOptions request = request_options(options);
-        http::Response response = co_await session.get(flag_url(options, cc), std::move(request));
+        http::Response response;
+        { // `async with semaphore:` around the request only; the file is saved after
+            auto guard = co_await semaphore.lock_guard();
+            http::RequestOptions request = request_options(options);
+            response = co_await session.get(flag_url(options, cc), std::move(request));
+        }
         co_return Outcome{cc, store(response, options, cc), {}};
     } catch (const std::exception& e) {
         co_return Outcome{cc, DownloadStatus::ERROR, e.what()};
