@@ -11,6 +11,7 @@
 // Semaphore(20) around the request, as_completed).
 //
 //   flags [--form plain|delayed|bulk] [--repeat 5] [--impl concur-asyncio]
+// The files go to a temp dir in $TMPDIR (default /tmp), as the Python peer's.
 #include <concur/asyncio.hpp>
 #include <concur/futures.hpp>
 #include <concur/http.hpp>
@@ -197,8 +198,11 @@ using RunFn = Counts (*)(const std::vector<Target>&, const std::filesystem::path
 
 bench::Run measure(RunFn fn) {
     const std::vector<Target> ts = targets();
-    char tmpl[] = "/tmp/concur-flags-bench-XXXXXX";
-    const std::filesystem::path dest = ::mkdtemp(tmpl);
+    // In $TMPDIR as the peer's tempfile.mkdtemp(): TMPDIR=/dev/shm takes the disk out of it.
+    const char* tmpdir = std::getenv("TMPDIR");
+    std::string tmpl = std::string(tmpdir != nullptr && *tmpdir != '\0' ? tmpdir : "/tmp") +
+                       "/concur-flags-bench-XXXXXX";
+    const std::filesystem::path dest = ::mkdtemp(tmpl.data());
     for (int r = 0; g_setup.form.rounds > 1 && r < g_setup.form.rounds; ++r) {
         std::filesystem::create_directory(dest / std::to_string(r));
     }
