@@ -17,7 +17,9 @@ struct AppRun {
 };
 
 AppRun run_flags(const std::string& args) {
-    const std::string cmd = std::string(CONCUR_FLAGS_APP) + " " + args + " 2>&1";
+    // Under ASan, tests/http/lsan.supp (OpenSSL's per-thread state); ignored otherwise.
+    const std::string cmd = std::string("LSAN_OPTIONS=suppressions=") + CONCUR_HTTP_LSAN_SUPP +
+                            " " + CONCUR_FLAGS_APP + " " + args + " 2>&1";
     AppRun run;
     std::FILE* p = ::popen(cmd.c_str(), "r");
     char buf[4096];
