@@ -66,6 +66,11 @@ def main(path):
                 key += "-" + line["variant"]
             if line.get("text_bytes", 4096) != 4096:  # cpu's form with bigger texts
                 key += f"-{line['text_bytes'] // 1024}KiB"
+            # flags: each data set and server delay is a figure of its own.
+            if line.get("dataset", "famfamfam") != "famfamfam":
+                key += "-" + line["dataset"]
+            if line.get("delay_ms"):
+                key += "-delay%gms" % line["delay_ms"]
             by_workload.setdefault(key, []).append(line)
 
     for workload, lines in by_workload.items():

@@ -1,0 +1,217 @@
+// A private nginx for the HTTP tests and the flags benchmark: Debian's /usr/sbin/nginx run as a
+// child of ours (`daemon off`, killed with us by PR_SET_PDEATHSIG), on 127.0.0.1 and a free
+// port, with its config, logs and temp files in a temp dir removed on stop. It serves the flag
+// images under /flags/, and test locations (delays, echoes, redirects, statuses).
+#pragma once
+
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <thread>
+
+namespace concur_test {
+
+inline constexpr const char* kFlagsDir = "/usr/share/flags/countries/16x11";
+inline constexpr const char* kNginx = "/usr/sbin/nginx";
+inline constexpr const char* kEchoModule = "/usr/lib/nginx/modules/ngx_http_echo_module.so";
+
+/// A port nobody listens on right now (bound, then closed: another process may take it, so
+/// callers retry).
+inline int free_port() {
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+    ::close(fd);
+    return ntohs(a.sin_port);
+}
+
+inline bool can_connect(int port) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = htons(static_cast<std::uint16_t>(port));
+    const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+    ::close(fd);
+    return ok;
+}
+
+struct NginxOptions {
+    /// Delay of every response under /slow/ (echo_sleep, then the file): 0 for none.
+    int delay_ms = 0;
+    /// Log each request with its connection serial and its number on that connection.
+    bool access_log = true;
+};
+
+class NginxServer {
+public:
+    explicit NginxServer(NginxOptions options = {}) : options_(options) {
+        char tmpl[] = "/tmp/concur-nginx-XXXXXX";
+        if (::mkdtemp(tmpl) == nullptr) {
+            throw std::runtime_error("mkdtemp failed");
+        }
+        prefix_ = tmpl;
+        std::filesystem::create_directories(prefix_ / "tmp");
+        for (int attempt = 0; attempt < 5; ++attempt) {
+            port_ = free_port();
+            write_config();
+            if (launch()) {
+                return;
+            }
+        }
+        stop();
+        throw std::runtime_error("could not start nginx; see " + (prefix_ / "error.log").string());
+    }
+    NginxServer(const NginxServer&) = delete;
+    NginxServer& operator=(const NginxServer&) = delete;
+    ~NginxServer() { stop(); }
+
+    [[nodiscard]] std::string base() const { return "http://127.0.0.1:" + std::to_string(port_); }
+    [[nodiscard]] int port() const { return port_; }
+    /// The access log: one line per request, "connection requests method uri status".
+    [[nodiscard]] std::string access_log() const {
+        std::ifstream in(prefix_ / "access.log");
+        std::stringstream ss;
+        ss << in.rdbuf();
+        return ss.str();
+    }
+
+    void stop() {
+        kill_child();
+        if (!prefix_.empty()) {
+            std::error_code ec;
+            std::filesystem::remove_all(prefix_, ec);
+            prefix_.clear();
+        }
+    }
+
+private:
+    void kill_child() {
+        if (pid_ > 0) {
+            ::kill(pid_, SIGQUIT); // graceful: workers finish, then exit
+            const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+            int status = 0;
+            while (::waitpid(pid_, &status, WNOHANG) == 0) {
+                if (std::chrono::steady_clock::now() > deadline) {
+                    ::kill(pid_, SIGKILL);
+                    ::waitpid(pid_, &status, 0);
+                    break;
+                }
+                std::this_thread::sleep_for(std::chrono::milliseconds(10));
+            }
+            pid_ = -1;
+        }
+    }
+
+    void write_config() {
+        std::ofstream conf(prefix_ / "nginx.conf");
+        const std::string p = prefix_.string();
+        conf << "load_module " << kEchoModule
+             << ";\n"
+             // One process, the child we started: if we die it dies (PR_SET_PDEATHSIG) and no
+             // orphaned worker is left behind.
+             << "master_process off;\n"
+             << "worker_processes 1;\n"
+             << "pid " << p << "/nginx.pid;\n"
+             << "error_log " << p << "/error.log warn;\n"
+             << (::geteuid() == 0 ? "user root;\n" : "") << "events { worker_connections 4096; }\n"
+             << "http {\n"
+             << "  log_format conn '$connection $connection_requests $request_method "
+                "$request_uri $status';\n"
+             << (options_.access_log ? "  access_log " + p + "/access.log conn;\n"
+                                     : "  access_log off;\n")
+             << "  sendfile on; tcp_nopush on; tcp_nodelay on;\n"
+             << "  keepalive_timeout 60; keepalive_requests 100000;\n"
+             << "  types { image/png png; }\n"
+             << "  default_type application/octet-stream;\n"
+             << "  client_body_temp_path " << p << "/tmp/body;\n"
+             << "  proxy_temp_path " << p << "/tmp/proxy;\n"
+             << "  fastcgi_temp_path " << p << "/tmp/fastcgi;\n"
+             << "  uwsgi_temp_path " << p << "/tmp/uwsgi;\n"
+             << "  scgi_temp_path " << p << "/tmp/scgi;\n"
+             << "  server {\n"
+             << "    listen 127.0.0.1:" << port_ << ";\n"
+             << "    location /flags/ { alias " << kFlagsDir
+             << "/; }\n"
+             // /slow/<path>: <path> after the configured delay.
+             << "    location ~ ^/slow/(.*)$ { echo_sleep "
+             << static_cast<double>(options_.delay_ms) / 1000.0
+             << "; echo_exec /$1; }\n"
+             // /sleep?s=N: "slept" after N seconds, for timeouts and cancellation.
+             << "    location = /sleep { echo_sleep $arg_s; echo slept; }\n"
+             // /drip: a first line at once, the second after ?s= seconds (sock_read).
+             << "    location = /drip { echo first; echo_flush; echo_sleep $arg_s; echo second; }\n"
+             << "    location = /echo { echo_read_request_body; echo_request_body; }\n"
+             << "    location = /meta { echo \"$request_method|$content_type|$http_x_test|$args\"; "
+                "}\n"
+             << "    location = /auth { echo \"$http_authorization\"; }\n"
+             << "    location = /redirect { return 302 /flags/br.png; }\n"
+             << "    location = /loop { return 302 /loop; }\n"
+             << "    location = /status/500 { return 500 'oops'; }\n"
+             << "    location = /json { default_type application/json; "
+                "return 200 '{\"name\": \"concur\", \"n\": [1, 2, 3]}'; }\n"
+             << "  }\n"
+             << "}\n";
+    }
+
+    bool launch() {
+        const std::string p = prefix_.string();
+        const std::string conf = p + "/nginx.conf";
+        const std::string err = p + "/error.log";
+        const pid_t parent = ::getpid();
+        pid_ = ::fork();
+        if (pid_ < 0) {
+            throw std::runtime_error("fork failed");
+        }
+        if (pid_ == 0) {
+            ::prctl(PR_SET_PDEATHSIG, SIGKILL); // dies with the test
+            if (::getppid() != parent) {
+                ::_exit(1);
+            }
+            const int devnull = ::open("/dev/null", O_RDWR);
+            ::dup2(devnull, 0);
+            ::dup2(devnull, 1);
+            ::execl(kNginx, kNginx, "-p", p.c_str(), "-c", conf.c_str(), "-e", err.c_str(), "-g",
+                    "daemon off;", static_cast<char*>(nullptr));
+            ::_exit(127);
+        }
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+        while (std::chrono::steady_clock::now() < deadline) {
+            int status = 0;
+            if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+                pid_ = -1;
+                return false; // exited: the port was taken, or a config error
+            }
+            if (can_connect(port_)) {
+                return true;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+        kill_child();
+        return false;
+    }
+
+    NginxOptions options_;
+    std::filesystem::path prefix_;
+    int port_ = 0;
+    pid_t pid_ = -1;
+};
+
+} // namespace concur_test
