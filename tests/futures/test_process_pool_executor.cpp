@@ -280,6 +280,15 @@ TEST_F(ProcessPoolExecutor, ResultTimeoutAndWaitAndAsCompleted) {
     EXPECT_EQ(done.size(), 1U);
 }
 
+TEST_F(ProcessPoolExecutor, MapToVectorEmptyAndTimeout) {
+    futures::ProcessPoolExecutor ex({.max_workers = 2});
+    EXPECT_EQ(ex.map(square, std::vector<int>{1, 2, 3}, {.chunksize = 2}).to_vector(),
+              (std::vector<int>{1, 4, 9}));
+    EXPECT_TRUE(ex.map(square, std::vector<int>{}).to_vector().empty());
+    auto slow = ex.map(sleep_then, std::vector<int>{2000, 2000}, {.timeout = 50ms});
+    EXPECT_THROW(slow.to_vector(), concur::TimeoutError);
+}
+
 TEST_F(ProcessPoolExecutor, BadArguments) {
     EXPECT_THROW(futures::ProcessPoolExecutor({.max_workers = 0}), concur::ValueError);
     futures::ProcessPoolExecutor ex({.max_workers = 1});

@@ -13,7 +13,7 @@
 #include <variant>
 #include <vector>
 
-#include "concur/core/generator.hpp"
+#include "concur/futures/chunked_results.hpp"
 #include "concur/futures/exceptions.hpp"
 #include "concur/futures/executor.hpp"
 #include "concur/multiprocessing/context.hpp"
@@ -179,7 +179,7 @@ public:
                     throw;
                 }
             });
-        return results(std::move(chunks), deadline);
+        return ChunkedResults<V>(std::move(chunks), deadline);
     }
 
     void shutdown(bool wait = true, bool cancel_futures = false) override;
@@ -199,15 +199,6 @@ private:
         std::string message;
         multiprocessing::detail::dump_call(message, fn, args...);
         return message;
-    }
-
-    template <class V>
-    static Generator<V> results(std::vector<Future<std::vector<V>>> chunks, Deadline deadline) {
-        for (auto& chunk : chunks) {
-            for (V& value : chunk.result(deadline.remaining())) {
-                co_yield std::move(value);
-            }
-        }
     }
 
     std::unique_ptr<multiprocessing::detail::WorkerPool> pool_;
