@@ -1,8 +1,11 @@
 #include "concur/multiprocessing/detail/worker_pool.hpp"
 
+#include <signal.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -30,7 +33,10 @@ struct Worker {
     int in_flight = 0;            // guarded by the pool's mutex
     int assigned = 0;             // calls given to this process, for max_tasks_per_child
     bool retiring = false;        // said it will exit
-    bool exited = false;
+    // Set by the pool's thread once the process is reaped; read by threads reading answers or
+    // waiting to write calls.
+    std::atomic<bool> exited{false};
+    std::atomic<int> pid{0};
 };
 
 bool always_alive(void* /*context*/) {
@@ -187,9 +193,20 @@ private:
                        &WorkerPoolCore::worker_alive, &w, kSpin};
     }
 
+    // Whether the other side of a worker's rings is still there. Called by any thread that
+    // waits on a ring, so it does not touch `process` (the pool's thread replaces it); a worker
+    // that died but is not reaped yet is seen without reaping it (WNOWAIT).
     static bool worker_alive(void* context) {
-        auto* w = static_cast<Worker*>(context);
-        return w->process && w->process->is_alive();
+        const auto* w = static_cast<const Worker*>(context);
+        if (w->exited.load(std::memory_order_acquire)) {
+            return false;
+        }
+        const int pid = w->pid.load(std::memory_order_acquire);
+        siginfo_t info{};
+        if (::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0) {
+            return info.si_pid != pid; // our child: dead once it has a status to collect
+        }
+        return ::kill(pid, 0) == 0 || errno == EPERM; // the fork server's child
     }
 
     // The worker with the fewest calls in flight that may take one more (mutex_ held), among
@@ -239,6 +256,7 @@ private:
                            .start_method = options_.start_method},
             pool_worker_main, args);
         w.process->start();
+        w.pid.store(*w.process->pid(), std::memory_order_release);
         w.assigned = 0;
         w.retiring = false;
         w.exited = false;

@@ -221,6 +221,23 @@ TEST_F(ProcessPoolExecutor, WorkerKilledMidTaskBreaksThePool) {
     EXPECT_THROW(ex.submit(square, 1), futures::BrokenProcessPool);
 }
 
+// Killed while its answer is on the way, in pieces through the ring: the reader of the
+// half-written answer must notice the death and give up (depending on timing the kill may
+// also come before or after the answer; the pool breaks or answers, but never hangs).
+TEST_F(ProcessPoolExecutor, WorkerKilledWhileAnswering) {
+    futures::ProcessPoolExecutor ex({.max_workers = 1});
+    const int victim = ex.submit(pid_of_worker, 0).result(30s);
+    auto big = ex.submit(big_result, 64 << 20);
+    ::usleep(20 * 1000);
+    ::kill(victim, SIGKILL);
+    try {
+        EXPECT_EQ(big.result(30s).size(), std::size_t{64} << 20);
+    } catch (const futures::BrokenProcessPool&) {
+        SUCCEED();
+    }
+    EXPECT_THROW(ex.submit(square, 1).result(30s), futures::BrokenProcessPool);
+}
+
 TEST_F(ProcessPoolExecutor, WorkerThatCrashesBreaksThePool) {
     futures::ProcessPoolExecutor ex({.max_workers = 2});
     EXPECT_THROW(ex.submit(crash, 0).result(30s), futures::BrokenProcessPool);
