@@ -122,10 +122,9 @@ void horizontal<3>(const float* acc, const Taps& tx, std::uint8_t* out, int widt
 }
 
 // The vertical taps of one output row: acc[i] = sum of w[k] * row(first + k)[i] (n >= 1).
-// Two taps per pass halve the loads and stores of acc; built for AVX2 too (chosen at load
-// time, where the CPU has it), as the widest loop of the resampler.
-[[gnu::target_clones("avx2", "default")]] void
-vertical(const Raster& image, int first, const float* w, int n, float* acc, std::size_t len) {
+// Two taps per pass halve the loads and stores of acc.
+[[gnu::always_inline]] inline void vertical_body(const Raster& image, int first, const float* w,
+                                                 int n, float* acc, std::size_t len) {
     const std::uint8_t* s0 = image.row(first);
     for (std::size_t i = 0; i < len; ++i) {
         acc[i] = w[0] * static_cast<float>(s0[i]);
@@ -145,6 +144,26 @@ vertical(const Raster& image, int first, const float* w, int n, float* acc, std:
             acc[i] += w[k] * static_cast<float>(a[i]);
         }
     }
+}
+
+// The widest loop of the resampler, built twice: for the baseline x86-64 and for AVX2, chosen
+// at run time. (Not GCC's target_clones: its ifunc resolver runs before ThreadSanitizer is up.)
+#if defined(__x86_64__)
+[[gnu::target("avx2")]] void vertical_avx2(const Raster& image, int first, const float* w, int n,
+                                           float* acc, std::size_t len) {
+    vertical_body(image, first, w, n, acc, len);
+}
+#endif
+
+void vertical(const Raster& image, int first, const float* w, int n, float* acc, std::size_t len) {
+#if defined(__x86_64__)
+    static const bool avx2 = __builtin_cpu_supports("avx2");
+    if (avx2) {
+        vertical_avx2(image, first, w, n, acc, len);
+        return;
+    }
+#endif
+    vertical_body(image, first, w, n, acc, len);
 }
 
 } // namespace
