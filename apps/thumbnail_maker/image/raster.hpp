@@ -3,18 +3,41 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <utility>
 #include <vector>
 
 #include "thumbnails.hpp"
 
 namespace thumbnail_maker::image {
 
+/// std::allocator, except that vector::resize leaves new bytes uninitialised: every raster is
+/// overwritten by a decoder or a filter, so zeroing it first would be wasted (it showed).
+template <class T>
+struct UninitialisedAllocator : std::allocator<T> {
+    template <class U>
+    struct rebind {
+        using other = UninitialisedAllocator<U>;
+    };
+    template <class U>
+    void construct(U* p) noexcept {
+        ::new (static_cast<void*>(p)) U;
+    }
+    template <class U, class... Args>
+    void construct(U* p, Args&&... args) {
+        ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+    }
+};
+
+/// A byte buffer that resize() does not zero.
+using Bytes = std::vector<std::uint8_t, UninitialisedAllocator<std::uint8_t>>;
+
 /// Width x height pixels of `channels` samples each (1: gray, 3: RGB), row-major, packed.
 struct Raster {
     int width = 0;
     int height = 0;
     int channels = 3;
-    std::vector<std::uint8_t> pixels;
+    Bytes pixels;
 
     Raster() = default;
     /// An uninitialised raster of that size; throws ImageError past max_pixels.

@@ -33,7 +33,7 @@ const char* status_text(VP8StatusCode status) {
 }
 
 // Alpha over white, from the RGBA buffer into the RGB raster.
-void flatten_alpha(Raster& image, std::vector<std::uint8_t>& rgba) {
+void flatten_alpha(Raster& image, const Bytes& rgba) {
     const std::size_t n = rgba.size() / 4;
     for (std::size_t i = 0; i < n; ++i) {
         const unsigned a = rgba[4 * i + 3];
@@ -65,11 +65,11 @@ Decoded decode_webp(std::string_view data) {
     out.full_height = config.input.height;
     out.raster = Raster(out.full_width, out.full_height, 3);
     const bool alpha = config.input.has_alpha != 0;
-    std::vector<std::uint8_t> rgba;
+    Bytes rgba;
     if (alpha) {
         rgba.resize(out.raster.pixels.size() / 3 * 4);
     }
-    std::vector<std::uint8_t>& target = alpha ? rgba : out.raster.pixels;
+    Bytes& target = alpha ? rgba : out.raster.pixels;
     config.output.colorspace = alpha ? MODE_RGBA : MODE_RGB;
     config.output.is_external_memory = 1; // decode straight into our buffer
     config.output.u.RGBA.rgba = target.data();
