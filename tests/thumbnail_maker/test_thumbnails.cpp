@@ -1,6 +1,7 @@
 // make_thumbnails on synthetic images: sizes, aspect, formats, colour.
 #include <cmath>
 #include <cstdlib>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -204,6 +205,30 @@ TEST(MakeThumbnails, QualityChangesTheJpegSize) {
     const auto low = make_thumbnails(jpeg, {.widths = {512}, .quality = 20});
     const auto high = make_thumbnails(jpeg, {.widths = {512}, .quality = 98});
     EXPECT_LT(low[0].bytes.size(), high[0].bytes.size());
+}
+
+TEST(MakeThumbnails, CallsOnSeveralThreadsShareNothing) {
+    // The pipeline runs one image per worker; under TSan this shows there is no shared state.
+    const std::string jpeg = samples::encode_jpeg(samples::gradient(1600, 1200));
+    const std::string png = samples::encode_png(samples::gradient(700, 500));
+    auto input = [&](std::size_t i) -> const std::string& { return i < 2 ? jpeg : png; };
+    auto options = [](std::size_t i) {
+        return ThumbnailOptions{.widths = {64, 256},
+                                .format = i % 2 == 0 ? Format::jpeg : Format::webp};
+    };
+    std::vector<std::vector<Thumbnail>> results(4);
+    {
+        std::vector<std::jthread> threads;
+        for (std::size_t i = 0; i < results.size(); ++i) {
+            threads.emplace_back([&, i] { results[i] = make_thumbnails(input(i), options(i)); });
+        }
+    }
+    for (std::size_t i = 0; i < results.size(); ++i) {
+        ASSERT_EQ(results[i].size(), 2u);
+        expect_decodes(results[i], options(i).format);
+        // Deterministic: the same bytes as a call on this thread alone.
+        EXPECT_EQ(results[i][1].bytes, make_thumbnails(input(i), options(i))[1].bytes);
+    }
 }
 
 TEST(DetectFormat, NamesAndExtensions) {
