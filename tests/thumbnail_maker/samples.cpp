@@ -179,6 +179,55 @@ std::string encode_webp(const Pixels& pixels, bool lossless) {
 
 namespace {
 
+std::string be32(std::uint32_t v) {
+    return {static_cast<char>(v >> 24), static_cast<char>(v >> 16), static_cast<char>(v >> 8),
+            static_cast<char>(v)};
+}
+
+std::string le(std::uint32_t v, int bytes) {
+    std::string s;
+    for (int i = 0; i < bytes; ++i) {
+        s += static_cast<char>(v >> (8 * i));
+    }
+    return s;
+}
+
+std::uint32_t crc32(std::string_view bytes) { // PNG's CRC, bit by bit
+    std::uint32_t c = 0xFFFFFFFFu;
+    for (char ch : bytes) {
+        c ^= static_cast<std::uint8_t>(ch);
+        for (int k = 0; k < 8; ++k) {
+            c = (c & 1) != 0 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+        }
+    }
+    return c ^ 0xFFFFFFFFu;
+}
+
+} // namespace
+
+std::string with_png_exif(const std::string& png, int orientation) {
+    const std::string tiff = exif_app1(orientation, true).substr(6); // PNG keeps no prefix
+    const std::string body = "eXIf" + tiff;
+    const std::string chunk =
+        be32(static_cast<std::uint32_t>(tiff.size())) + body + be32(crc32(body));
+    return png.substr(0, 33) + chunk + png.substr(33); // after the signature and IHDR
+}
+
+std::string with_webp_exif(const std::string& webp, int width, int height, int orientation) {
+    const std::string tiff = exif_app1(orientation, false).substr(6);
+    std::string chunks = "VP8X" + le(10, 4) + std::string("\x08\0\0\0", 4) + // EXIF flag
+                         le(static_cast<std::uint32_t>(width - 1), 3) +
+                         le(static_cast<std::uint32_t>(height - 1), 3);
+    chunks += webp.substr(12); // the VP8 chunk
+    chunks += "EXIF" + le(static_cast<std::uint32_t>(tiff.size()), 4) + tiff;
+    if (tiff.size() % 2 != 0) {
+        chunks += '\0';
+    }
+    return "RIFF" + le(static_cast<std::uint32_t>(chunks.size() + 4), 4) + "WEBP" + chunks;
+}
+
+namespace {
+
 Pixels decode_jpeg(std::string_view bytes) {
     jpeg_decompress_struct cinfo;
     jpeg_error_mgr err;

@@ -54,6 +54,11 @@ std::string encode_webp(const Pixels& pixels, bool lossless = false); // RGB or 
 /// Decodes JPEG, PNG or WebP with the libraries' simple paths; ADD_FAILURE and empty on errors.
 Pixels decode(std::string_view bytes);
 
+/// `png` with an eXIf chunk (Orientation = value) after its header.
+std::string with_png_exif(const std::string& png, int orientation);
+/// `webp` (a simple lossy file of that size) made an extended file with an EXIF chunk.
+std::string with_webp_exif(const std::string& webp, int width, int height, int orientation);
+
 /// The Exif APP1 payload ("Exif\0\0" + TIFF with one IFD0 entry: Orientation = value).
 std::string exif_app1(int orientation, bool big_endian);
 

@@ -10,6 +10,10 @@ namespace {
 
 using namespace thumbnail_maker::image;
 
+std::span<const std::uint8_t> bytes(const std::string& s) {
+    return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
+}
+
 enum Corner { TL, TR, BL, BR };
 
 samples::Rgb corner_mean(const samples::Pixels& p, Corner c) {
@@ -59,6 +63,41 @@ TEST_P(Orientation, CornersEndUpWhereTheViewerShowsThem) {
 INSTANTIATE_TEST_SUITE_P(ByteOrder, Orientation, ::testing::Bool(),
                          [](const auto& p) { return p.param ? "MM" : "II"; });
 
+TEST(ContainerExif, PngAndWebpChunksAreApplied) {
+    const samples::Pixels stored = samples::corners(400, 200);
+    const std::string png = samples::encode_png(stored);
+    const std::string webp = samples::encode_webp(stored, true);
+    for (const Case& c : {cases[2], cases[5], cases[7]}) {
+        SCOPED_TRACE("orientation " + std::to_string(c.orientation));
+        for (const std::string& input : {samples::with_png_exif(png, c.orientation),
+                                         samples::with_webp_exif(webp, 400, 200, c.orientation)}) {
+            const auto thumbs = make_thumbnails(input, {.widths = {100}, .format = Format::png});
+            EXPECT_EQ(thumbs[0].height, c.orientation >= 5 ? 200 : 50);
+            const samples::Pixels p = samples::decode(thumbs[0].bytes);
+            EXPECT_GT(corner_mean(p, c.red).r, 128);
+            EXPECT_GT(corner_mean(p, c.green).g, 128);
+        }
+    }
+}
+
+TEST(ContainerExif, EveryTruncationIsSafe) {
+    // Cut anywhere, the chunk walks stay in bounds (ASan watches) and find 6 or nothing.
+    const samples::Pixels pixels = samples::gradient(20, 10);
+    const std::string png = samples::with_png_exif(samples::encode_png(pixels), 6);
+    const std::string webp = samples::with_webp_exif(samples::encode_webp(pixels), 20, 10, 6);
+    EXPECT_EQ(png_orientation(bytes(png)), 6);
+    EXPECT_EQ(webp_orientation(bytes(webp)), 6);
+    for (std::size_t n = 0; n < png.size(); ++n) {
+        const int o = png_orientation(bytes(png).first(n));
+        EXPECT_TRUE(o == 1 || o == 6) << n;
+    }
+    for (std::size_t n = 0; n < webp.size(); ++n) {
+        const int o = webp_orientation(bytes(webp).first(n));
+        EXPECT_TRUE(o == 1 || o == 6) << n;
+    }
+    EXPECT_EQ(png_orientation(bytes(samples::encode_png(pixels))), 1);
+}
+
 TEST(OrientedShrinkOnLoad, UsesTheOrientedWidth) {
     // Stored 4000x1000, shown 1000x4000: 500 wide needs the stored height >= 500, so the
     // decoder may shrink by 2 only, and the result must still be sharp and the right size.
@@ -69,10 +108,6 @@ TEST(OrientedShrinkOnLoad, UsesTheOrientedWidth) {
     EXPECT_EQ(thumbs[0].height, 2000);
     EXPECT_EQ(thumbs[1].width, 64);
     EXPECT_EQ(thumbs[1].height, 256);
-}
-
-std::span<const std::uint8_t> bytes(const std::string& s) {
-    return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
 }
 
 TEST(ExifOrientation, ReadsBothByteOrders) {

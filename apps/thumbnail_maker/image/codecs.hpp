@@ -30,10 +30,12 @@ struct JpegDecodeOptions {
 /// Throws ImageError on corrupt or truncated data: libjpeg's corrupt-data warnings are errors.
 Decoded decode_jpeg(std::string_view data, const JpegDecodeOptions& options);
 
-/// Decodes a PNG at full size to gray or RGB; alpha is composited over white.
+/// Decodes a PNG at full size to gray or RGB; alpha is composited over white; orientation from
+/// an eXIf chunk.
 Decoded decode_png(std::string_view data);
 
-/// Decodes a still WebP at full size to RGB; alpha is composited over white.
+/// Decodes a still WebP at full size to RGB; alpha is composited over white; orientation from
+/// an EXIF chunk.
 Decoded decode_webp(std::string_view data);
 
 /// Encodes as baseline JPEG, 4:2:0 chroma for RGB, Huffman tables not optimised (speed).

@@ -1,5 +1,7 @@
 #include "exif.hpp"
 
+#include <algorithm>
+
 namespace thumbnail_maker::image {
 
 namespace {
@@ -31,15 +33,17 @@ struct Tiff {
 
 int exif_orientation(std::span<const std::uint8_t> app1) noexcept {
     static constexpr std::uint8_t magic[6] = {'E', 'x', 'i', 'f', 0, 0};
-    if (app1.size() < 6 + 8) {
+    if (app1.size() < 6 || !std::equal(magic, magic + 6, app1.begin())) {
         return 1;
     }
-    for (std::size_t i = 0; i < 6; ++i) {
-        if (app1[i] != magic[i]) {
-            return 1;
-        }
+    return tiff_orientation(app1.subspan(6));
+}
+
+int tiff_orientation(std::span<const std::uint8_t> bytes) noexcept {
+    if (bytes.size() < 8) {
+        return 1;
     }
-    Tiff tiff{app1.subspan(6)};
+    Tiff tiff{bytes};
     if (tiff.bytes[0] == 'M' && tiff.bytes[1] == 'M') {
         tiff.big_endian = true;
     } else if (!(tiff.bytes[0] == 'I' && tiff.bytes[1] == 'I')) {

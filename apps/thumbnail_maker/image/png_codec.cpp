@@ -6,6 +6,7 @@
 #include <png.h>
 
 #include "codecs.hpp"
+#include "exif.hpp"
 
 namespace thumbnail_maker::image {
 
@@ -27,6 +28,8 @@ Decoded decode_png(std::string_view data) {
     check_size(png.width, png.height, "PNG");
     out.full_width = static_cast<int>(png.width);
     out.full_height = static_cast<int>(png.height);
+    out.orientation =
+        png_orientation({reinterpret_cast<const std::uint8_t*>(data.data()), data.size()});
     out.raster = Raster(out.full_width, out.full_height, color ? 3 : 1);
     const png_color white{255, 255, 255};
     if (png_image_finish_read(&png, &white, out.raster.pixels.data(),

@@ -34,7 +34,7 @@ public:
     using std::runtime_error::runtime_error;
 };
 
-/// Decodes `encoded` (JPEG, PNG or WebP) once, applies its EXIF orientation (JPEG), and returns
+/// Decodes `encoded` (JPEG, PNG or WebP) once, applies its EXIF orientation, and returns
 /// one thumbnail per options.widths[i], in that order, each width w with height
 /// max(1, round(H*w/W)) of the oriented image (W x H). Never upscales: a width above W gives W.
 /// Throws ImageError for bad input or options (std::bad_alloc if memory runs out).

@@ -5,6 +5,7 @@
 #include <webp/encode.h>
 
 #include "codecs.hpp"
+#include "exif.hpp"
 
 namespace thumbnail_maker::image {
 
@@ -63,6 +64,7 @@ Decoded decode_webp(std::string_view data) {
     check_size(config.input.width, config.input.height, "WebP");
     out.full_width = config.input.width;
     out.full_height = config.input.height;
+    out.orientation = webp_orientation({bytes, data.size()});
     out.raster = Raster(out.full_width, out.full_height, 3);
     const bool alpha = config.input.has_alpha != 0;
     Bytes rgba;
