@@ -36,7 +36,7 @@ TEST(Resample, SameSizeIsACopy) {
 }
 
 TEST(Resample, ExtremeRatiosStayInBounds) {
-    // 100x shrink (more than one pass of taps) and a 1-pixel-wide source.
+    // A 100x shrink (601 taps a side) and a 1-pixel-wide source.
     const Raster a = resize_lanczos3(filled(5000, 300, 3, 200), 50, 3);
     EXPECT_EQ(a.width, 50);
     EXPECT_EQ(a.pixels[0], 200);

@@ -48,15 +48,15 @@ Taps make_taps(int in, int out) {
         const int lo = std::max(0, static_cast<int>(center - support + 0.5));
         const int hi = std::min(in, static_cast<int>(center + support + 0.5));
         float* w = &t.weights[static_cast<std::size_t>(i) * static_cast<std::size_t>(t.stride)];
+        const int cnt = std::min(hi - lo, t.stride); // hi - lo <= stride: a safety net
         double sum = 0.0;
-        double raw[64 * 8 + 1]; // stride is at most 2 * ceil(3 * scale) + 1, checked below
-        const int cnt = std::min(hi - lo, t.stride);
         for (int j = 0; j < cnt; ++j) {
-            raw[j] = lanczos3((lo + j + 0.5 - center) / widen);
-            sum += raw[j];
+            const double v = lanczos3((lo + j + 0.5 - center) / widen);
+            w[j] = static_cast<float>(v);
+            sum += v;
         }
-        for (int j = 0; j < cnt; ++j) {
-            w[j] = static_cast<float>(sum != 0.0 ? raw[j] / sum : 1.0 / cnt);
+        for (int j = 0; j < cnt; ++j) { // normalised, so that flat stays exactly flat
+            w[j] = sum != 0.0 ? static_cast<float>(w[j] / sum) : 1.0f / static_cast<float>(cnt);
         }
         t.first[static_cast<std::size_t>(i)] = lo;
         t.count[static_cast<std::size_t>(i)] = cnt;
@@ -173,12 +173,6 @@ void vertical(const Raster& image, int first, const float* w, int n, float* acc,
 Raster resize_lanczos3(const Raster& image, int width, int height) {
     if (width == image.width && height == image.height) {
         return image;
-    }
-    // Shrinking more than ~85x would need more taps than make_taps' stack row holds: the
-    // callers never do (decoding already shrank by up to 8), but stay safe.
-    if (image.width > 85 * width || image.height > 85 * height) {
-        const int w2 = std::max(width, image.width / 8), h2 = std::max(height, image.height / 8);
-        return resize_lanczos3(resize_lanczos3(image, w2, h2), width, height);
     }
     const Taps tx = make_taps(image.width, width);
     const Taps ty = make_taps(image.height, height);
