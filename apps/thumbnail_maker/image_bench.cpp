@@ -111,8 +111,8 @@ int main(int argc, char** argv) {
     for (const auto& f : files) {
         bytes += f.size();
     }
-    std::printf("%zu JPEGs, %.1f MB, best of %d, one thread unless said\n", files.size(), double(bytes) / 1e6,
-                repeat);
+    std::printf("%zu JPEGs, %.1f MB, best of %d, one thread unless said\n", files.size(),
+                double(bytes) / 1e6, repeat);
     const std::size_t n = files.size();
 
     for (auto [name, opts] :
