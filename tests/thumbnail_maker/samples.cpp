@@ -213,6 +213,14 @@ std::string with_png_exif(const std::string& png, int orientation) {
     return png.substr(0, 33) + chunk + png.substr(33); // after the signature and IHDR
 }
 
+std::string png_claiming(const std::string& png, std::uint32_t width, std::uint32_t height) {
+    // IHDR: length at 8, "IHDR" at 12, width at 16, height at 20, 13 data bytes, CRC at 29.
+    std::string out = png;
+    out.replace(16, 8, be32(width) + be32(height));
+    out.replace(29, 4, be32(crc32(std::string_view(out).substr(12, 17))));
+    return out;
+}
+
 std::string with_webp_exif(const std::string& webp, int width, int height, int orientation) {
     const std::string tiff = exif_app1(orientation, false).substr(6);
     std::string chunks = "VP8X" + le(10, 4) + std::string("\x08\0\0\0", 4) + // EXIF flag

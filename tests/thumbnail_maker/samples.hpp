@@ -59,6 +59,9 @@ std::string with_png_exif(const std::string& png, int orientation);
 /// `webp` (a simple lossy file of that size) made an extended file with an EXIF chunk.
 std::string with_webp_exif(const std::string& webp, int width, int height, int orientation);
 
+/// `png` with its IHDR claiming width x height (CRC fixed), for decompression-bomb checks.
+std::string png_claiming(const std::string& png, std::uint32_t width, std::uint32_t height);
+
 /// The Exif APP1 payload ("Exif\0\0" + TIFF with one IFD0 entry: Orientation = value).
 std::string exif_app1(int orientation, bool big_endian);
 

@@ -90,6 +90,16 @@ TEST(Errors, TruncatedAndCorruptWebp) {
     EXPECT_THAT(error_of(corrupt), HasSubstr("WebP"));
 }
 
+TEST(Errors, HugeDimensionsAreRefusedBeforeAllocating) {
+    const std::string png = samples::encode_png(samples::gradient(8, 8));
+    EXPECT_THAT(error_of(samples::png_claiming(png, 100000, 100000)), HasSubstr("too large"));
+    std::string jpeg = samples::encode_jpeg(samples::gradient(8, 8));
+    const std::size_t sof = jpeg.find("\xFF\xC0");
+    ASSERT_NE(sof, std::string::npos);
+    jpeg.replace(sof + 5, 4, "\xEA\x60\xEA\x60"); // height, width: 60000 x 60000
+    EXPECT_THAT(error_of(jpeg), HasSubstr("too large"));
+}
+
 TEST(Errors, BadOptions) {
     const std::string jpeg = samples::encode_jpeg(samples::gradient(100, 100));
     EXPECT_THAT(error_of(jpeg, {.widths = {64, 0}}), HasSubstr("width must be positive, got 0"));
