@@ -8,12 +8,13 @@ set -eu
 
 packages="g++ make cmake pkg-config libgtest-dev libgmock-dev libbenchmark-dev python3
     libcereal-dev libssl-dev libcurl4-openssl-dev nlohmann-json3-dev libcli11-dev
+    libjpeg62-turbo-dev libpng-dev libwebp-dev
     nginx libnginx-mod-http-echo famfamfam-flag-png"
 if [ "${1:-}" = "--bench" ]; then
     # The C++ and Python peers of ../shared/peers (see its README).
     packages="$packages libboost-all-dev libtbb-dev libuv1-dev gcc libc6-dev
         python3-uvloop python3-trio python3-gevent python3-pil python3-aiohttp python3-tqdm
-        iso-flags-png-320x240 libvips-tools"
+        iso-flags-png-320x240 libvips-tools libjpeg-turbo-progs"
 fi
 
 missing=""
