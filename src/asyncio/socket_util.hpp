@@ -5,8 +5,8 @@
 #include <sys/socket.h>
 #include <utility>
 
-#include "concur/core/owned_fd.hpp"
 #include "concur/asyncio/transports.hpp"
+#include "concur/core/owned_fd.hpp"
 
 namespace concur::asyncio::detail {
 

@@ -13,8 +13,8 @@
 #include <vector>
 
 #include "concur/asyncio/coroutine.hpp"
-#include "concur/core/owned_fd.hpp"
 #include "concur/asyncio/events.hpp"
+#include "concur/core/owned_fd.hpp"
 
 namespace concur::asyncio::detail {
 
