@@ -277,12 +277,18 @@ void run_chunk(std::string_view in, std::string& out) {
     }
 }
 
+/// A runner's portable address, found once per runner: not a module-table lookup per message.
+template <Runner R>
+const CodeAddress& runner_address() {
+    static const CodeAddress where = code_address(R);
+    return where;
+}
+
 /// Serialises `fn(args...)` as a message run_message() can run.
 template <class F, class... Args>
 void dump_call(std::string& out, const F& fn, const Args&... args) {
     static_assert(must_be_sendable<F>::value && (must_be_picklable<Args>::value && ...));
-    const Runner runner = &run_call<F, Args...>;
-    put_plain(out, code_address(runner));
+    put_plain(out, runner_address<&run_call<F, Args...>>());
     if constexpr (is_plain_call_v<F, Args...>) {
         put_callable(out, fn);
         (put_plain(out, args), ...);
@@ -301,8 +307,7 @@ void dump_call(std::string& out, const F& fn, const Args&... args) {
 template <class F, class... Args, class Item>
 void dump_chunk(std::string& out, const F& fn, const std::vector<Item>& items) {
     static_assert(must_be_sendable<F>::value && (must_be_picklable<Args>::value && ...));
-    const Runner runner = &run_chunk<F, Args...>;
-    put_plain(out, code_address(runner));
+    put_plain(out, runner_address<&run_chunk<F, Args...>>());
     const auto n = static_cast<std::uint64_t>(items.size());
     using R = remote_result_t<F, Args...>;
     if constexpr (sizeof...(Args) == 1 && is_plain_call_v<F, Args...> &&
