@@ -21,6 +21,8 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 namespace concur_test {
 
@@ -58,6 +60,11 @@ struct NginxOptions {
     int delay_ms = 0;
     /// Log each request with its connection serial and its number on that connection.
     bool access_log = true;
+    /// More folders to serve: {"/photos/", "/some/dir"} serves /some/dir/x at /photos/x.
+    std::vector<std::pair<std::string, std::string>> folders = {};
+    /// A WebDAV folder at /dav/ (PUT, DELETE, MKCOL; GET to read back), kept in the temp dir:
+    /// an HTTP file store to upload to. dav_dir() is where its files land.
+    bool dav = false;
 };
 
 class NginxServer {
@@ -69,6 +76,7 @@ public:
         }
         prefix_ = tmpl;
         std::filesystem::create_directories(prefix_ / "tmp");
+        std::filesystem::create_directories(prefix_ / "dav");
         for (int attempt = 0; attempt < 5; ++attempt) {
             port_ = free_port();
             write_config();
@@ -85,6 +93,8 @@ public:
 
     [[nodiscard]] std::string base() const { return "http://127.0.0.1:" + std::to_string(port_); }
     [[nodiscard]] int port() const { return port_; }
+    /// The folder behind /dav/ (with NginxOptions::dav).
+    [[nodiscard]] std::filesystem::path dav_dir() const { return prefix_ / "dav"; }
     /// The access log: one line per request, "connection requests method uri status".
     [[nodiscard]] std::string access_log() const {
         std::ifstream in(prefix_ / "access.log");
@@ -139,7 +149,7 @@ private:
                                      : "  access_log off;\n")
              << "  sendfile on; tcp_nopush on; tcp_nodelay on;\n"
              << "  keepalive_timeout 60; keepalive_requests 100000;\n"
-             << "  types { image/png png; }\n"
+             << "  types { image/png png; image/jpeg jpg jpeg; image/webp webp; }\n"
              << "  default_type application/octet-stream;\n"
              << "  client_body_temp_path " << p << "/tmp/body;\n"
              << "  proxy_temp_path " << p << "/tmp/proxy;\n"
@@ -166,8 +176,16 @@ private:
              << "    location = /loop { return 302 /loop; }\n"
              << "    location = /status/500 { return 500 'oops'; }\n"
              << "    location = /json { default_type application/json; "
-                "return 200 '{\"name\": \"concur\", \"n\": [1, 2, 3]}'; }\n"
-             << "  }\n"
+                "return 200 '{\"name\": \"concur\", \"n\": [1, 2, 3]}'; }\n";
+        for (const auto& [where, folder] : options_.folders) {
+            conf << "    location " << where << " { alias " << folder << "/; }\n";
+        }
+        if (options_.dav) {
+            conf << "    location /dav/ { alias " << p
+                 << "/dav/; dav_methods PUT DELETE MKCOL; create_full_put_path on; "
+                    "client_max_body_size 0; }\n";
+        }
+        conf << "  }\n"
              << "}\n";
     }
 

@@ -1,0 +1,31 @@
+// The Thumbnail Maker's command line, as one struct the modes read.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "thumbnail_maker/image/thumbnails.hpp"
+
+namespace thumbnail_maker {
+
+/// The folder of photographs `thumbnail-maker` reads when given no source: Debian's
+/// mate-backgrounds package (installed by scripts/install-deps.sh).
+inline constexpr const char* kDefaultSource = "/usr/share/backgrounds/mate/nature";
+inline constexpr const char* kDefaultOutput = "out/thumbnails";
+
+struct Options {
+    /// Folders, image files, URLs (http://, https://, file://) and s3://bucket/prefix.
+    std::vector<std::string> sources;
+    /// A folder, an http(s):// folder URL (each file PUT below it) or s3://bucket/prefix.
+    std::string output = kDefaultOutput;
+    image::ThumbnailOptions thumbnails{.widths = {64, 256, 1024}};
+    std::string mode = "asyncio";  // sequential, threads or asyncio
+    int workers = 0;               // resize processes; 0: cpu_count()
+    int downloads = 8;             // transfers at once (threads, asyncio)
+    double timeout = 30;           // seconds per transfer
+    std::string endpoint;          // S3 endpoint URL; empty: from the environment
+    std::string report;            // JSON report file; empty: none
+    bool progress = true;
+};
+
+} // namespace thumbnail_maker
