@@ -241,6 +241,8 @@ bench::Run run_tool(const std::string& mode) {
         extra += ",\"workers\":" + std::to_string(kWorkers) +
                  ",\"download_workers\":" + std::to_string(kDownloads);
     }
+    // wait4 folds the reaped workers into the tool's figures: CPU summed, peak RSS the largest.
+    extra += ",\"rss_of\":\"the largest of the tool and its workers\"";
     extra += ",\"cpu_seconds\":" + fixed(cpu, 3) + ",\"exit_status\":" +
              std::to_string(spawned == 0 && WIFEXITED(status) ? WEXITSTATUS(status) : -1);
     return {static_cast<long>(g_setup.photos.size()), seconds, ok, extra,
