@@ -10,6 +10,11 @@ echo has a table of its own: each variant's requests/s and server CPU per reques
 ratios to the limit, the minimal C epoll server (c-epoll-minimal): this / c-epoll-minimal, so a
 requests/s ratio below 1 and a CPU ratio above 1 measure what the event loop costs.
 
+thumbnails has a table of its own: each line's images/s, and for each concur variant its ratio
+to the fastest Python line (not vips), to the best vipsthumbnail line, to the course's pipeline
+(asyncio-procpool), and its seconds as a multiple of the limit's, libjpeg-turbo decoding alone
+on 2 threads (decode-limit-2threads): the issue's goal is 1.3x or less.
+
     python3 bench/report.py build/bench/results.jsonl
 """
 import json
@@ -50,6 +55,51 @@ def echo_table(lines):
               " requests/s is bounded by the client sharing the cores)")
 
 
+def thumbnails_table(lines):
+    """The thumbnails table: images/s of every line; for concur's variants, the ratios to the
+    fastest Python, the best vips, the course's pipeline; for every line, seconds ÷ the limit."""
+    def rate(l):
+        return None if l.get("ok") is False else (l.get("median_per_sec") or l.get("per_sec"))
+
+    def best(pred):
+        found = [l for l in lines if pred(l) and rate(l)]
+        return max(found, key=rate) if found else None
+
+    impl = lambda l: str(l.get("impl", ""))
+    python = best(lambda l: l.get("lang") == "python" and not impl(l).startswith("vips"))
+    vips = best(lambda l: impl(l).startswith("vips"))
+    course = best(lambda l: impl(l) == "asyncio-procpool")
+    limit = best(lambda l: impl(l) == "decode-limit-2threads")
+    refs = [("the fastest Python (not vips)", python), ("vips", vips),
+            ("the course's pipeline (asyncio-procpool)", course)]
+    print(f"{'impl':26} {'lang':7} {'images/s':>9} {'seconds':>8} {'÷ best py':>10}"
+          f" {'÷ best vips':>12} {'÷ course':>9} {'secs ÷ limit':>13}")
+    for l in sorted(lines, key=lambda l: (not impl(l).startswith("concur"),
+                                          not impl(l).startswith("decode-limit"),
+                                          l.get("lang", ""), -(rate(l) or 0))):
+        r = rate(l)
+        if not r:
+            why = l.get("error") or "failed: ok false, %s bad outputs, exit status %s" % (
+                l.get("bad_outputs", "?"), l.get("exit_status", "?"))
+            print(f"{impl(l):26} {l.get('lang', '?'):7} {'-':>9} {why}")
+            continue
+        secs = l.get("median_seconds") or l.get("seconds") or 0
+        cols = ""
+        for (_, ref), width in zip(refs, (10, 12, 9)):
+            ratio = f"{r / rate(ref):.2f}x" if ref and impl(l).startswith("concur") else ""
+            cols += f" {ratio:>{width}}"
+        # Per image (rates, not seconds): lines run on fewer photos (--limit) still compare.
+        vs_limit = f"{rate(limit) / r:.2f}x" if limit else ""
+        print(f"{impl(l):26} {l.get('lang', '?'):7} {r:>9.1f} {secs:>8.3f}{cols} {vs_limit:>13}")
+    for name, ref in refs + [("limit", limit)]:
+        if ref is None:
+            print(f"(no line for {name}: its ratio is left blank)")
+    if limit is not None:
+        print(f"(the limit: {impl(limit)}, {rate(limit):.1f} images/s; secs ÷ limit is"
+              " this line's time over the limit's, the goal for concur is 1.3x or less;"
+              " ÷ columns above 1 mean concur is faster)")
+
+
 def main(path):
     by_workload = {}
     with open(path) as f:
@@ -79,6 +129,9 @@ def main(path):
         print(f"\n== {workload}")
         if workload == "echo":
             echo_table(lines)
+            continue
+        if workload == "thumbnails":
+            thumbnails_table(lines)
             continue
         best = None
         higher_better = True

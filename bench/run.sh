@@ -20,7 +20,7 @@ peers=${CONCUR_PEERS:-$(dirname "$root")/shared/peers}
 out="$build/bench/results.jsonl"
 
 # The workloads of ../shared/peers/README.md that concur implements so far.
-ours="threadpool generator spawn sleepers echo procpool cpu flags"
+ours="threadpool generator spawn sleepers echo procpool cpu flags thumbnails"
 all_workloads="spawn sleepers echo threadpool procpool cpu generator flags thumbnails"
 
 if [ "$only" = all ]; then
