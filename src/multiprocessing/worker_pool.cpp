@@ -140,6 +140,7 @@ public:
                     std::lock_guard send(w->send_mutex);
                     (void)calls_of(*w).write_frame({}); // the stop sentinel, after the calls
                 }
+                closing_.store(true, std::memory_order_relaxed);
             }
         }
         shared_->parent_bell.ring();
@@ -265,6 +266,7 @@ private:
     void manage() {
         std::string frame;
         int idle = 0;
+        bool saw_closing = false;
         while (!stop_.load()) {
             bool progress = false;
             bool helped = false;
@@ -297,14 +299,21 @@ private:
                             Deadline::after(std::chrono::microseconds(500)), true);
                 continue;
             }
+            // Woken once by shutdown(), to trade the long sleep for the short one below.
             wait_on(
-                shared_->parent_bell, [&] { return stop_.load() || any_answer(); }, always_alive,
-                nullptr, 0,
-                // Workers with more calls queued do not ring for every answer: look often while
-                // calls are out.
-                Deadline::after(outstanding_.load(std::memory_order_relaxed) > 0
+                shared_->parent_bell,
+                [&] {
+                    return stop_.load() || any_answer() ||
+                           (!saw_closing && closing_.load(std::memory_order_relaxed));
+                },
+                always_alive, nullptr, 0,
+                // Workers with more calls queued do not ring for every answer, and workers that
+                // exit ring nothing: look often while calls are out or the pool is closing.
+                Deadline::after(outstanding_.load(std::memory_order_relaxed) > 0 ||
+                                        closing_.load(std::memory_order_relaxed)
                                     ? std::chrono::milliseconds(1)
                                     : std::chrono::milliseconds(100)));
+            saw_closing = closing_.load(std::memory_order_relaxed);
         }
         for (auto& w : workers_) {
             if (w->process && w->process->pid()) {
@@ -505,6 +514,8 @@ private:
     int started_ = 0;
     std::thread manager_;
     std::atomic<bool> stop_{false};
+    // Set by shutdown(): workers are on their way out and ring no bell when they go.
+    std::atomic<bool> closing_{false};
     std::mutex join_mutex_;
     std::mutex collect_mutex_;                 // one reader of the answer rings at a time
     std::atomic<std::int64_t> last_help_{0};   // when a waiter last read answers itself

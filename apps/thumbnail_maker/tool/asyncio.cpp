@@ -31,6 +31,7 @@ struct Context {
     http::Session& session;
     asyncio::Semaphore& transfers; // requests in flight
     asyncio::Semaphore& images;    // images in hand: bounds memory when downloads outrun resizing
+    asyncio::Semaphore& resizing;  // one image per worker at a time (see process())
 };
 
 Coroutine<http::Response> send(Context& ctx, std::string method, Request request) {
@@ -105,7 +106,8 @@ Coroutine<void> supervisor(const Options& options, const Destination& destinatio
     http::Session session({.limit = options.downloads});
     asyncio::Semaphore transfers(options.downloads);
     asyncio::Semaphore images(options.downloads + 2 * options.workers);
-    Context ctx{options, destination, pool, session, transfers, images};
+    asyncio::Semaphore resizing(options.workers);
+    Context ctx{options, destination, pool, session, transfers, images, resizing};
     std::vector<Coroutine<ImageResult>> to_do;
     to_do.reserve(sources.size());
     for (const Source& source : sources) {
