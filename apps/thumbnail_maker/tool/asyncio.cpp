@@ -108,17 +108,24 @@ Coroutine<void> supervisor(const Options& options, const Destination& destinatio
     asyncio::Semaphore images(options.downloads + 2 * options.workers);
     asyncio::Semaphore resizing(options.workers);
     Context ctx{options, destination, pool, session, transfers, images, resizing};
-    std::vector<Coroutine<ImageResult>> to_do;
-    to_do.reserve(sources.size());
-    for (const Source& source : sources) {
-        to_do.push_back(process(ctx, source));
-    }
-    concur::progress::tqdm done(
-        asyncio::as_completed(std::move(to_do)),
-        {.total = sources.size(), .desc = "asyncio", .unit = "img", .disable = !options.progress});
-    for (auto next : done) {
-        run.images.push_back(co_await next);
-    }
+    // A task group: if the run is cancelled (Ctrl-C), every image's task is cancelled and
+    // awaited before this frame, which holds what they use, goes away.
+    auto body = [&](asyncio::TaskGroup& tg) -> Coroutine<void> {
+        std::vector<asyncio::Task<ImageResult>> tasks;
+        tasks.reserve(sources.size());
+        for (const Source& source : sources) {
+            tasks.push_back(tg.create_task(process(ctx, source)));
+        }
+        concur::progress::tqdm done(asyncio::as_completed(std::move(tasks)),
+                                    {.total = sources.size(),
+                                     .desc = "asyncio",
+                                     .unit = "img",
+                                     .disable = !options.progress});
+        for (auto next : done) {
+            run.images.push_back(co_await next);
+        }
+    };
+    co_await asyncio::task_group(std::move(body));
 }
 
 } // namespace
