@@ -1,16 +1,20 @@
 # concur: the two commands of the quick start, and the benchmarks.
 #
-#   make run     install what is missing, build, run the main job on its bundled default
+#   make run     install what is missing, build, run the main job on its bundled default:
+#                thumbnail-maker makes thumbnails of Debian's mate-backgrounds photographs
+#                into ./out/thumbnails (ARGS="..." passes other arguments)
 #   make test    install what is missing, build, run every test through ctest: plain, then
 #                under ASan+UBSan, then under TSan
 #   make bench   our benchmarks beside the peers of ../shared/peers, with ratios
 #                (make bench ONLY=threadpool for one workload)
 #
-# Finer targets: make build, make check (plain tests only), make test-asan, make test-tsan.
+# Finer targets: make build, make check (plain tests only), make test-asan, make test-tsan,
+# make examples (the course's programs, each run once).
 JOBS ?= $(shell nproc)
+ARGS ?=
 CTEST_ARGS ?=
 
-.PHONY: all deps build run test check test-asan test-tsan bench clean
+.PHONY: all deps build run examples test check test-asan test-tsan bench clean
 
 all: build
 
@@ -22,6 +26,9 @@ build: deps
 	cmake --build --preset default -j $(JOBS)
 
 run: build
+	./build/apps/thumbnail_maker/thumbnail-maker $(ARGS)
+
+examples: build
 	@sh scripts/run-examples.sh build
 
 check: build

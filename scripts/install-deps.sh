@@ -8,7 +8,7 @@ set -eu
 
 packages="g++ make cmake pkg-config libgtest-dev libgmock-dev libbenchmark-dev python3
     libcereal-dev libssl-dev libcurl4-openssl-dev nlohmann-json3-dev libcli11-dev
-    libjpeg62-turbo-dev libpng-dev libwebp-dev
+    libjpeg62-turbo-dev libpng-dev libwebp-dev mate-backgrounds
     nginx libnginx-mod-http-echo famfamfam-flag-png"
 if [ "${1:-}" = "--bench" ]; then
     # The C++ and Python peers of ../shared/peers (see its README).

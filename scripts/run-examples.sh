@@ -1,5 +1,5 @@
 #!/bin/sh
-# `make run` until the Thumbnail Maker exists: runs the course's programs built in BUILD_DIR.
+# `make examples`: runs the course's programs built in BUILD_DIR, one after another.
 set -eu
 build=${1:-build}
 for example in thread_target fibonacci_thread result_through_queue two_tasks \

@@ -14,6 +14,7 @@
 
 #include <cstdio>
 #include <exception>
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <string>
@@ -108,6 +109,14 @@ int main(int argc, char** argv) {
             read_list(input_list, options.sources);
         }
         if (options.sources.empty() && input_list.empty()) {
+            if (!std::filesystem::is_directory(thumbnail_maker::kDefaultSource)) {
+                std::fprintf(stderr,
+                             "thumbnail-maker: no source given, and the default photographs "
+                             "(%s, Debian's mate-backgrounds) are not installed: run "
+                             "scripts/install-deps.sh, or name a folder\n",
+                             thumbnail_maker::kDefaultSource);
+                return 2;
+            }
             options.sources.emplace_back(thumbnail_maker::kDefaultSource);
         }
         const std::vector<thumbnail_maker::Source> sources = thumbnail_maker::list_sources(options);

@@ -19,12 +19,12 @@ struct Options {
     /// A folder, an http(s):// folder URL (each file PUT below it) or s3://bucket/prefix.
     std::string output = kDefaultOutput;
     image::ThumbnailOptions thumbnails{.widths = {64, 256, 1024}};
-    std::string mode = "asyncio";  // sequential, threads or asyncio
-    int workers = 0;               // resize processes; 0: cpu_count()
-    int downloads = 8;             // transfers at once (threads, asyncio)
-    double timeout = 30;           // seconds per transfer
-    std::string endpoint;          // S3 endpoint URL; empty: from the environment
-    std::string report;            // JSON report file; empty: none
+    std::string mode = "asyncio"; // sequential, threads or asyncio
+    int workers = 0;              // resize processes; 0: cpu_count()
+    int downloads = 8;            // transfers at once (threads, asyncio)
+    double timeout = 30;          // seconds per transfer
+    std::string endpoint;         // S3 endpoint URL; empty: from the environment
+    std::string report;           // JSON report file; empty: none
     bool progress = true;
 };
 
