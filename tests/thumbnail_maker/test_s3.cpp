@@ -14,6 +14,7 @@
 #include <concur/http.hpp>
 
 #include "s3_server.hpp"
+#include "sigv4_check.hpp"
 #include "thumbnail_maker/tool/s3.hpp"
 
 namespace {
@@ -227,6 +228,85 @@ TEST(S3Xml, NotAnEntityIsKept) {
     EXPECT_EQ(s3::xml_unescape("a & b"), "a & b");
     EXPECT_EQ(s3::xml_unescape("&unknown; &#xZZ; &#55296; &"), "&unknown; &#xZZ; &#55296; &");
     EXPECT_EQ(s3::xml_unescape("&amp"), "&amp");
+}
+
+// ---- the signatures, recomputed (s3rver does not check them)
+
+namespace sigv4 = concur_test::sigv4;
+
+TEST(S3Signature, TheCheckersHashesMatchTheirStandardVectors) {
+    EXPECT_EQ(sigv4::hex(sigv4::bytes_of(sigv4::sha256(""))),
+              "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    EXPECT_EQ(sigv4::hex(sigv4::bytes_of(sigv4::sha256("abc"))),
+              "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    EXPECT_EQ(sigv4::hex(sigv4::bytes_of(sigv4::sha256(std::string(1000, 'a')))),
+              "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3");
+    // RFC 4231, test case 2.
+    EXPECT_EQ(sigv4::hex(sigv4::hmac_sha256("Jefe", "what do ya want for nothing?")),
+              "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+}
+
+TEST(S3Signature, TheCheckerSignsAwssPublishedGetObjectExample) {
+    // The GET Object example of AWS's S3 SigV4 documentation, with its published signature.
+    sigv4::CapturedRequest r;
+    r.method = "GET";
+    r.headers = {
+        {"authorization",
+         "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request, "
+         "SignedHeaders=host;range;x-amz-content-sha256;x-amz-date, Signature=x"},
+        {"host", "examplebucket.s3.amazonaws.com"},
+        {"range", "bytes=0-9"},
+        {"x-amz-content-sha256",
+         "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"},
+        {"x-amz-date", "20130524T000000Z"}};
+    EXPECT_EQ(
+        sigv4::expected_signature(r, "/test.txt", "", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
+        "f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41");
+}
+
+TEST(S3Signature, PutOfAKeyWithSpacesAndUnicodeIsSignedAsAwsComputesIt) {
+    sigv4::OneShotServer server;
+    const s3::Config c{.endpoint = server.endpoint(),
+                       .region = "eu-west-1",
+                       .access_key = "AKIDEXAMPLE",
+                       .secret_key = "a/secret+key",
+                       .session_token = "the-token"};
+    s3::put_object(c, "bkt", "dir/a b+c=\xC3\xA9~.jpg", "bytes", "image/jpeg", 10);
+    const sigv4::CapturedRequest& r = server.request();
+    // AWS forms the canonical URI from the key: each byte but unreserved ones and '/' encoded.
+    const std::string uri = "/bkt/dir/a%20b%2Bc%3D%C3%A9~.jpg";
+    EXPECT_EQ(r.method, "PUT");
+    EXPECT_EQ(r.target, uri);
+    const sigv4::Authorization a = sigv4::parse_authorization(r.headers.at("authorization"));
+    EXPECT_EQ(a.access_key, "AKIDEXAMPLE");
+    EXPECT_EQ(a.region, "eu-west-1");
+    EXPECT_EQ(a.service, "s3");
+    // AWS requires every x-amz-* header to be signed.
+    for (const char* h : {"host", "x-amz-content-sha256", "x-amz-date", "x-amz-security-token"}) {
+        EXPECT_THAT(a.signed_headers, ::testing::Contains(h));
+    }
+    EXPECT_EQ(r.headers.at("x-amz-content-sha256"), "UNSIGNED-PAYLOAD");
+    EXPECT_EQ(r.headers.at("x-amz-security-token"), "the-token");
+    EXPECT_EQ(a.signature, sigv4::expected_signature(r, uri, "", "a/secret+key"));
+    EXPECT_NE(a.signature, sigv4::expected_signature(r, uri, "", "another secret"));
+}
+
+TEST(S3Signature, ListingQueryIsSentInCanonicalFormAndSigned) {
+    sigv4::OneShotServer server;
+    const s3::Config c{.endpoint = server.endpoint(),
+                       .region = "us-east-1",
+                       .access_key = "AKIDEXAMPLE",
+                       .secret_key = "secret",
+                       .session_token = ""};
+    // The listener answers 200 with no body: an empty listing.
+    EXPECT_TRUE(s3::list_objects(c, {"bkt", "a b/\xC3\xA9"}, 10, 7).empty());
+    const sigv4::CapturedRequest& r = server.request();
+    // Sorted by name, values encoded as in a URI ('/' too): AWS's canonical query.
+    const std::string query = "list-type=2&max-keys=7&prefix=a%20b%2F%C3%A9";
+    EXPECT_EQ(r.method, "GET");
+    EXPECT_EQ(r.target, "/bkt?" + query);
+    const sigv4::Authorization a = sigv4::parse_authorization(r.headers.at("authorization"));
+    EXPECT_EQ(a.signature, sigv4::expected_signature(r, "/bkt", query, "secret"));
 }
 
 // ---- against s3rver
