@@ -17,6 +17,12 @@ if [ "${1:-}" = "--bench" ]; then
         iso-flags-png-320x240 libvips-tools libjpeg-turbo-progs"
 fi
 
+# The S3-compatible server of the Thumbnail Maker's tests: npm's s3rver, in its own prefix. Debian's
+# npm only when there is no npm at all (a node installed from elsewhere keeps its own npm).
+s3rver_version="3.7.1"
+s3rver_prefix="/usr/local/lib/concur-s3rver"
+command -v npm >/dev/null 2>&1 || packages="$packages npm"
+
 missing=""
 for p in $packages; do
     status=$(dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null || true)
@@ -25,23 +31,32 @@ for p in $packages; do
         *) missing="$missing $p" ;;
     esac
 done
-[ -z "$missing" ] && exit 0
+need_s3rver=0
+[ -x "$s3rver_prefix/node_modules/.bin/s3rver" ] || need_s3rver=1
+[ -z "$missing" ] && [ "$need_s3rver" = 0 ] && exit 0
 
-echo "install-deps: installing:$missing"
 if [ "$(id -u)" -eq 0 ]; then
     sudo=""
 elif command -v sudo >/dev/null 2>&1; then
     sudo="sudo"
 else
-    echo "install-deps: missing packages:$missing; run this script as root to install them" >&2
+    echo "install-deps: missing:$missing$([ "$need_s3rver" = 1 ] && echo " s3rver");" \
+        "run this script as root to install them" >&2
     exit 1
 fi
-# Installing nginx may start the system's own service; stop it again if it was not running.
-nginx_was_running=0
-[ -s /run/nginx.pid ] && kill -0 "$(cat /run/nginx.pid)" 2>/dev/null && nginx_was_running=1
-$sudo apt-get update -q
-# shellcheck disable=SC2086  # a word list
-DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends $missing
-if [ "$nginx_was_running" = 0 ] && [ -s /run/nginx.pid ]; then
-    $sudo /usr/sbin/nginx -s quit 2>/dev/null || true
+if [ -n "$missing" ]; then
+    echo "install-deps: installing:$missing"
+    # Installing nginx may start the system's own service; stop it again if it was not running.
+    nginx_was_running=0
+    [ -s /run/nginx.pid ] && kill -0 "$(cat /run/nginx.pid)" 2>/dev/null && nginx_was_running=1
+    $sudo apt-get update -q
+    # shellcheck disable=SC2086  # a word list
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends $missing
+    if [ "$nginx_was_running" = 0 ] && [ -s /run/nginx.pid ]; then
+        $sudo /usr/sbin/nginx -s quit 2>/dev/null || true
+    fi
+fi
+if [ "$need_s3rver" = 1 ]; then
+    echo "install-deps: installing s3rver@$s3rver_version in $s3rver_prefix"
+    $sudo npm install --prefix "$s3rver_prefix" --no-audit --no-fund "s3rver@$s3rver_version"
 fi
