@@ -119,6 +119,7 @@ int main(int argc, char** argv) {
             }
             options.sources.emplace_back(thumbnail_maker::kDefaultSource);
         }
+        thumbnail_maker::resolve_s3(options);
         const std::vector<thumbnail_maker::Source> sources = thumbnail_maker::list_sources(options);
         const thumbnail_maker::RunResult result = thumbnail_maker::run(options, sources);
         if (!options.report.empty()) {

@@ -1,10 +1,12 @@
 // The Thumbnail Maker's command line, as one struct the modes read.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "thumbnail_maker/image/thumbnails.hpp"
+#include "thumbnail_maker/tool/s3.hpp"
 
 namespace thumbnail_maker {
 
@@ -26,6 +28,13 @@ struct Options {
     std::string endpoint;         // S3 endpoint URL; empty: from the environment
     std::string report;           // JSON report file; empty: none
     bool progress = true;
+    /// The S3 store's endpoint and credentials: set (resolve_s3()) when a source or the
+    /// output is s3://.
+    std::optional<s3::Config> s3 = std::nullopt;
 };
+
+/// Sets options.s3 from the environment and options.endpoint if a source or the output is
+/// an s3:// URL; throws std::invalid_argument if the credentials are missing.
+void resolve_s3(Options& options);
 
 } // namespace thumbnail_maker

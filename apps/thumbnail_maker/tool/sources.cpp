@@ -33,6 +33,16 @@ void add_folder(const std::filesystem::path& folder, std::vector<Source>& out) {
 
 } // namespace
 
+void resolve_s3(Options& options) {
+    bool any = s3::parse_url(options.output).has_value();
+    for (const std::string& s : options.sources) {
+        any = any || s3::parse_url(s).has_value();
+    }
+    if (any) {
+        options.s3 = s3::config_from_env(options.endpoint);
+    }
+}
+
 std::vector<Source> list_sources(const Options& options) {
     std::vector<Source> out;
     for (const std::string& s : options.sources) {
@@ -42,6 +52,20 @@ std::vector<Source> list_sources(const Options& options) {
                            .bucket = {},
                            .display = s,
                            .stem = stem_of(s)});
+        } else if (const auto location = s3::parse_url(s)) {
+            if (!options.s3) {
+                throw std::invalid_argument("no S3 configuration for " + s);
+            }
+            for (const s3::Object& object :
+                 s3::list_objects(*options.s3, *location, options.timeout)) {
+                if (has_image_extension(object.key)) {
+                    out.push_back({.kind = Source::Kind::s3,
+                                   .location = object.key,
+                                   .bucket = location->bucket,
+                                   .display = "s3://" + location->bucket + "/" + object.key,
+                                   .stem = stem_of(object.key)});
+                }
+            }
         } else if (s.find("://") != std::string::npos) {
             throw std::invalid_argument("unknown source '" + s +
                                         "': a folder, a file, an http(s):// or file:// URL, or "

@@ -50,6 +50,14 @@ void write_new_file(const std::string& path, std::string_view data) {
     }
 }
 
+// An S3 store's error (an XML body with its code) as s3::S3Error; any other as HTTP's own.
+void raise_for_status(const concur::http::Response& response) {
+    if (response.status >= 400 && response.bytes().find("<Error>") != std::string::npos) {
+        s3::raise_for_status(response);
+    }
+    response.raise_for_status();
+}
+
 concur::http::ClientTimeout timeout_of(const Options& options) {
     return {.total = std::chrono::duration<double>(options.timeout)};
 }
@@ -60,6 +68,13 @@ Destination make_destination(const Options& options) {
     const std::string& out = options.output;
     if (out.empty()) {
         throw std::invalid_argument("the output is empty");
+    }
+    if (const auto location = s3::parse_url(out)) {
+        if (!options.s3) {
+            throw std::invalid_argument("no S3 configuration for " + out);
+        }
+        return {
+            .kind = Destination::Kind::s3, .base = location->prefix, .bucket = location->bucket};
     }
     if (out.rfind("http://", 0) == 0 || out.rfind("https://", 0) == 0) {
         return {.kind = Destination::Kind::url,
@@ -80,6 +95,10 @@ Destination make_destination(const Options& options) {
 }
 
 Request fetch_request(const Options& options, const Source& source) {
+    if (source.kind == Source::Kind::s3) {
+        return {.url = s3::object_url(*options.s3, source.bucket, source.location),
+                .options = s3::signed_options(*options.s3, options.timeout)};
+    }
     Request request{.url = source.location, .options = {}};
     request.options.timeout = timeout_of(options);
     return request;
@@ -87,6 +106,15 @@ Request fetch_request(const Options& options, const Source& source) {
 
 Request store_request(const Options& options, const Destination& destination,
                       const std::string& name, std::string body) {
+    if (destination.kind == Destination::Kind::s3) {
+        Request request{.url = s3::object_url(*options.s3, destination.bucket,
+                                              s3::join_key(destination.base, name)),
+                        .options = s3::signed_options(*options.s3, options.timeout)};
+        request.options.headers.emplace_back(
+            "Content-Type", "image/" + std::string(image::format_name(options.thumbnails.format)));
+        request.options.data = std::move(body);
+        return request;
+    }
     Request request{.url = destination.base + name, .options = {}};
     request.options.timeout = timeout_of(options);
     request.options.data = std::move(body);
@@ -94,12 +122,12 @@ Request store_request(const Options& options, const Destination& destination,
 }
 
 std::string fetched_body(const concur::http::Response& response) {
-    response.raise_for_status();
+    raise_for_status(response);
     return response.bytes();
 }
 
 void check_stored(const concur::http::Response& response) {
-    response.raise_for_status();
+    raise_for_status(response);
 }
 
 std::string read_file(const std::string& path) {
