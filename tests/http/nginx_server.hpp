@@ -24,36 +24,13 @@
 #include <utility>
 #include <vector>
 
+#include "child_process.hpp"
+
 namespace concur_test {
 
 inline constexpr const char* kFlagsDir = "/usr/share/flags/countries/16x11";
 inline constexpr const char* kNginx = "/usr/sbin/nginx";
 inline constexpr const char* kEchoModule = "/usr/lib/nginx/modules/ngx_http_echo_module.so";
-
-/// A port nobody listens on right now (bound, then closed: another process may take it, so
-/// callers retry).
-inline int free_port() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-    ::close(fd);
-    return ntohs(a.sin_port);
-}
-
-inline bool can_connect(int port) {
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    a.sin_port = htons(static_cast<std::uint16_t>(port));
-    const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
-    ::close(fd);
-    return ok;
-}
 
 struct NginxOptions {
     /// Delay of every response under /slow/ (echo_sleep, then the file): 0 for none.
@@ -114,20 +91,7 @@ public:
 
 private:
     void kill_child() {
-        if (pid_ > 0) {
-            ::kill(pid_, SIGQUIT); // graceful: workers finish, then exit
-            const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-            int status = 0;
-            while (::waitpid(pid_, &status, WNOHANG) == 0) {
-                if (std::chrono::steady_clock::now() > deadline) {
-                    ::kill(pid_, SIGKILL);
-                    ::waitpid(pid_, &status, 0);
-                    break;
-                }
-                std::this_thread::sleep_for(std::chrono::milliseconds(10));
-            }
-            pid_ = -1;
-        }
+        stop_child(pid_, SIGQUIT); // graceful: workers finish, then exit
     }
 
     void write_config() {
@@ -210,17 +174,8 @@ private:
                     "daemon off;", static_cast<char*>(nullptr));
             ::_exit(127);
         }
-        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-        while (std::chrono::steady_clock::now() < deadline) {
-            int status = 0;
-            if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-                pid_ = -1;
-                return false; // exited: the port was taken, or a config error
-            }
-            if (can_connect(port_)) {
-                return true;
-            }
-            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        if (wait_listening(pid_, port_, std::chrono::seconds(5))) {
+            return true;
         }
         kill_child();
         return false;

@@ -118,22 +118,7 @@ private:
         return ss.str();
     }
 
-    void kill_child() {
-        if (pid_ > 0) {
-            ::kill(pid_, SIGTERM);
-            const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-            int status = 0;
-            while (::waitpid(pid_, &status, WNOHANG) == 0) {
-                if (std::chrono::steady_clock::now() > deadline) {
-                    ::kill(pid_, SIGKILL);
-                    ::waitpid(pid_, &status, 0);
-                    break;
-                }
-                std::this_thread::sleep_for(std::chrono::milliseconds(10));
-            }
-            pid_ = -1;
-        }
-    }
+    void kill_child() { stop_child(pid_, SIGTERM); }
 
     bool launch() {
         // The arguments, built before fork: the child only execs.
@@ -179,17 +164,8 @@ private:
             ::_exit(127);
         }
         // node takes a moment to load s3rver: up to 10 s.
-        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-        while (std::chrono::steady_clock::now() < deadline) {
-            int status = 0;
-            if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-                pid_ = -1;
-                return false; // exited: the port was taken, or node is missing
-            }
-            if (can_connect(port_)) {
-                return true;
-            }
-            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        if (wait_listening(pid_, port_, std::chrono::seconds(10))) {
+            return true;
         }
         kill_child();
         return false;
