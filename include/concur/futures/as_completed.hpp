@@ -12,6 +12,7 @@
 #include "concur/core/exceptions.hpp"
 #include "concur/core/timeout.hpp"
 #include "concur/futures/detail/multi_waiter.hpp"
+#include "concur/futures/detail/pull_iterator.hpp"
 #include "concur/futures/future.hpp"
 
 namespace concur::futures {
@@ -26,30 +27,7 @@ public:
         : futures_(std::move(futures)), deadline_(Deadline::after(timeout)),
           waiter_(std::make_unique<detail::MultiWaiter>(detail::states_of(futures_))) {}
 
-    class iterator {
-    public:
-        using iterator_category = std::input_iterator_tag;
-        using value_type = Future<T>;
-        using difference_type = std::ptrdiff_t;
-
-        iterator() = default;
-        const Future<T>& operator*() const { return owner_->futures_[owner_->current_]; }
-        const Future<T>* operator->() const { return &**this; }
-        iterator& operator++() {
-            owner_->advance();
-            return *this;
-        }
-        void operator++(int) { owner_->advance(); }
-        friend bool operator==(const iterator& it, std::default_sentinel_t /*end*/) noexcept {
-            return it.at_end();
-        }
-
-    private:
-        friend class AsCompleted;
-        explicit iterator(AsCompleted* owner) : owner_(owner) {}
-        [[nodiscard]] bool at_end() const noexcept { return owner_->at_end_; }
-        AsCompleted* owner_ = nullptr;
-    };
+    using iterator = detail::PullIterator<AsCompleted, const Future<T>&>;
 
     /// Waits for the first future to be done; call once, as a range-for does.
     iterator begin() {
@@ -59,6 +37,9 @@ public:
     std::default_sentinel_t end() const noexcept { return {}; }
 
 private:
+    friend iterator;
+    const Future<T>& current() const { return futures_[current_]; }
+    [[nodiscard]] bool exhausted() const noexcept { return at_end_; }
     void advance() {
         if (yielded_ == futures_.size()) {
             at_end_ = true;

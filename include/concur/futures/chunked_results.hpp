@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "concur/core/timeout.hpp"
+#include "concur/futures/detail/pull_iterator.hpp"
 #include "concur/futures/future.hpp"
 
 namespace concur::futures {
@@ -30,30 +31,7 @@ public:
         }
     }
 
-    class iterator {
-    public:
-        using iterator_category = std::input_iterator_tag;
-        using value_type = V;
-        using difference_type = std::ptrdiff_t;
-
-        iterator() = default;
-        V& operator*() const { return (*owner_->current_)[owner_->at_]; }
-        V* operator->() const { return &**this; }
-        iterator& operator++() {
-            owner_->advance();
-            return *this;
-        }
-        void operator++(int) { owner_->advance(); }
-        friend bool operator==(const iterator& it, std::default_sentinel_t /*end*/) noexcept {
-            return it.at_end();
-        }
-
-    private:
-        friend class ChunkedResults;
-        explicit iterator(ChunkedResults* owner) : owner_(owner) {}
-        [[nodiscard]] bool at_end() const noexcept { return owner_->current_ == nullptr; }
-        ChunkedResults* owner_ = nullptr;
-    };
+    using iterator = detail::PullIterator<ChunkedResults, V&>;
 
     /// Waits for the first result; call once, as a range-for does.
     iterator begin() {
@@ -74,6 +52,9 @@ public:
     }
 
 private:
+    friend iterator;
+    V& current() { return (*current_)[at_]; }
+    [[nodiscard]] bool exhausted() const noexcept { return current_ == nullptr; }
     void advance() {
         if (++at_ == current_->size()) {
             at_ = 0;

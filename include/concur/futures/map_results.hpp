@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "concur/core/timeout.hpp"
+#include "concur/futures/detail/pull_iterator.hpp"
 #include "concur/futures/future.hpp"
 
 namespace concur::futures {
@@ -41,30 +42,7 @@ public:
         }
     }
 
-    class iterator {
-    public:
-        using iterator_category = std::input_iterator_tag;
-        using value_type = MapResults::value_type;
-        using difference_type = std::ptrdiff_t;
-
-        iterator() = default;
-        value_type& operator*() const { return *owner_->current_; }
-        value_type* operator->() const { return &*owner_->current_; }
-        iterator& operator++() {
-            owner_->advance();
-            return *this;
-        }
-        void operator++(int) { owner_->advance(); }
-        friend bool operator==(const iterator& it, std::default_sentinel_t /*end*/) noexcept {
-            return it.at_end();
-        }
-
-    private:
-        friend class MapResults;
-        explicit iterator(MapResults* owner) : owner_(owner) {}
-        [[nodiscard]] bool at_end() const noexcept { return !owner_->current_.has_value(); }
-        MapResults* owner_ = nullptr;
-    };
+    using iterator = detail::PullIterator<MapResults, value_type&>;
 
     /// Waits for the first result; call once, as a range-for does.
     iterator begin() {
@@ -85,6 +63,9 @@ public:
     }
 
 private:
+    friend iterator;
+    value_type& current() { return *current_; }
+    [[nodiscard]] bool exhausted() const noexcept { return !current_.has_value(); }
     void advance() {
         current_.reset();
         if (next_ == futures_.size()) {
