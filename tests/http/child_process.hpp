@@ -2,15 +2,20 @@
 // waiting until one listens, and stopping one gracefully, then by force.
 #pragma once
 
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdint>
+#include <stdexcept>
+#include <string>
 #include <thread>
+#include <vector>
 
 namespace concur_test {
 
@@ -37,6 +42,37 @@ inline bool can_connect(int port) {
     const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
     ::close(fd);
     return ok;
+}
+
+/// Starts `args` (args[0] looked up in PATH) as a child that dies with the test process
+/// (PR_SET_PDEATHSIG), stdin and stdout on /dev/null, stderr to `stderr_path` if one is given.
+/// The argument vector is built before fork: the child only execs.
+inline pid_t start_server(std::vector<std::string> args, const std::string& stderr_path = {}) {
+    std::vector<char*> argv;
+    for (std::string& a : args) {
+        argv.push_back(a.data());
+    }
+    argv.push_back(nullptr);
+    const pid_t parent = ::getpid();
+    const pid_t pid = ::fork();
+    if (pid < 0) {
+        throw std::runtime_error("fork failed");
+    }
+    if (pid == 0) {
+        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (::getppid() != parent) {
+            ::_exit(1); // the test is already gone
+        }
+        const int devnull = ::open("/dev/null", O_RDWR);
+        ::dup2(devnull, 0);
+        ::dup2(devnull, 1);
+        if (!stderr_path.empty()) {
+            ::dup2(::open(stderr_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600), 2);
+        }
+        ::execvp(argv[0], argv.data());
+        ::_exit(127);
+    }
+    return pid;
 }
 
 /// Waits until `pid` accepts connections on `port` (true) or exits or `limit` passes (false;

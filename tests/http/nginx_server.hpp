@@ -157,23 +157,7 @@ private:
         const std::string p = prefix_.string();
         const std::string conf = p + "/nginx.conf";
         const std::string err = p + "/error.log";
-        const pid_t parent = ::getpid();
-        pid_ = ::fork();
-        if (pid_ < 0) {
-            throw std::runtime_error("fork failed");
-        }
-        if (pid_ == 0) {
-            ::prctl(PR_SET_PDEATHSIG, SIGKILL); // dies with the test
-            if (::getppid() != parent) {
-                ::_exit(1);
-            }
-            const int devnull = ::open("/dev/null", O_RDWR);
-            ::dup2(devnull, 0);
-            ::dup2(devnull, 1);
-            ::execl(kNginx, kNginx, "-p", p.c_str(), "-c", conf.c_str(), "-e", err.c_str(), "-g",
-                    "daemon off;", static_cast<char*>(nullptr));
-            ::_exit(127);
-        }
+        pid_ = start_server({kNginx, "-p", p, "-c", conf, "-e", err, "-g", "daemon off;"});
         if (wait_listening(pid_, port_, std::chrono::seconds(5))) {
             return true;
         }

@@ -139,30 +139,7 @@ private:
             args.emplace_back("--configure-bucket");
             args.push_back(b);
         }
-        std::vector<char*> argv;
-        for (auto& a : args) {
-            argv.push_back(a.data());
-        }
-        argv.push_back(nullptr);
-        const std::string log = (dir_ / "s3rver.log").string();
-        const pid_t parent = ::getpid();
-        pid_ = ::fork();
-        if (pid_ < 0) {
-            throw std::runtime_error("fork failed");
-        }
-        if (pid_ == 0) {
-            ::prctl(PR_SET_PDEATHSIG, SIGKILL); // dies with the test
-            if (::getppid() != parent) {
-                ::_exit(1);
-            }
-            const int devnull = ::open("/dev/null", O_RDWR);
-            const int err = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-            ::dup2(devnull, 0);
-            ::dup2(devnull, 1);
-            ::dup2(err, 2);
-            ::execvp("node", argv.data());
-            ::_exit(127);
-        }
+        pid_ = start_server(std::move(args), (dir_ / "s3rver.log").string());
         // node takes a moment to load s3rver: up to 10 s.
         if (wait_listening(pid_, port_, std::chrono::seconds(10))) {
             return true;
