@@ -97,17 +97,21 @@ void count(const Got& g, Counts& c) {
     }
 }
 
+// What a response means (check()), and the flag saved when found.
+Got store(const http::Response& r, const std::filesystem::path& dest, const Target& t) {
+    const Got g = check(r);
+    if (g.found) {
+        save_flag(r.bytes(), dest, t);
+    }
+    return g;
+}
+
 Counts run_sequential(const std::vector<Target>& ts, const std::filesystem::path& dest) {
     Counts c;
     http::BlockingSession session;
     for (const auto& t : ts) {
         try {
-            http::Response r = session.get(t.url);
-            const Got g = check(r);
-            if (g.found) {
-                save_flag(r.bytes(), dest, t);
-            }
-            count(g, c);
+            count(store(session.get(t.url), dest, t), c);
         } catch (const std::exception&) {
             ++c.errors;
         }
@@ -122,14 +126,7 @@ Counts run_threads(const std::vector<Target>& ts, const std::filesystem::path& d
     std::vector<futures::Future<Got>> to_do;
     to_do.reserve(ts.size());
     for (const auto& t : ts) {
-        to_do.push_back(ex.submit([&t, &dest] {
-            http::Response r = http::get(t.url);
-            const Got g = check(r);
-            if (g.found) {
-                save_flag(r.bytes(), dest, t);
-            }
-            return g;
-        }));
+        to_do.push_back(ex.submit([&t, &dest] { return store(http::get(t.url), dest, t); }));
     }
     for (const auto& f : futures::as_completed(to_do)) {
         try {
@@ -152,11 +149,7 @@ asyncio::Coroutine<void> download_one(http::Session& session, asyncio::Semaphore
             auto guard = co_await sem.lock_guard();
             r = co_await session.get(t.url);
         }
-        const Got g = check(r);
-        if (g.found) {
-            save_flag(r.bytes(), dest, t);
-        }
-        count(g, c);
+        count(store(r, dest, t), c);
     } catch (const std::exception&) {
         ++c.errors;
     }
