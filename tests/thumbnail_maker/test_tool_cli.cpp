@@ -74,3 +74,14 @@ TEST(ToolCli, OutputThatIsAFileIsRefused) {
     EXPECT_EQ(run.status, 2) << run.out << run.err;
     EXPECT_NE(run.err.find("output"), std::string::npos) << run.err;
 }
+
+TEST(ToolCli, ReportThatCannotBeWrittenIsAnError) {
+    TempDir out;
+    const ToolRun run = run_tool({images_dir() + "/gray.jpg", "-o", out.path(), "--report",
+                                  out.path() + "/no-such-folder/report.json"});
+    EXPECT_EQ(run.status, 2) << run.out << run.err;
+    EXPECT_NE(run.err.find("cannot write the report"), std::string::npos) << run.err;
+    // The thumbnails themselves were made, and no temporary report is left.
+    EXPECT_EQ(list_dir(out.path()),
+              (std::vector<std::string>{"gray_1024.jpg", "gray_256.jpg", "gray_64.jpg"}));
+}

@@ -31,7 +31,6 @@ struct Context {
     http::Session& session;
     asyncio::Semaphore& transfers; // requests in flight
     asyncio::Semaphore& images;    // images in hand: bounds memory when downloads outrun resizing
-    asyncio::Semaphore& resizing;  // one image per worker at a time (see process())
 };
 
 Coroutine<http::Response> send(Context& ctx, std::string method, Request request) {
@@ -106,8 +105,7 @@ Coroutine<void> supervisor(const Options& options, const Destination& destinatio
     http::Session session({.limit = options.downloads});
     asyncio::Semaphore transfers(options.downloads);
     asyncio::Semaphore images(options.downloads + 2 * options.workers);
-    asyncio::Semaphore resizing(options.workers);
-    Context ctx{options, destination, pool, session, transfers, images, resizing};
+    Context ctx{options, destination, pool, session, transfers, images};
     // A task group: if the run is cancelled (Ctrl-C), every image's task is cancelled and
     // awaited before this frame, which holds what they use, goes away.
     auto body = [&](asyncio::TaskGroup& tg) -> Coroutine<void> {

@@ -25,9 +25,9 @@ struct Source {
 
 /// Every source image the options name, in order: a folder gives its image files (.jpg, .jpeg,
 /// .png, .webp, any case; sorted; not recursive), an s3://bucket/prefix every object under the
-/// prefix with such a name, a file or URL itself. Throws std::invalid_argument for a source
-/// that is none of these (a missing path, an unknown scheme) and the listing's error for a
-/// bucket that cannot be listed.
+/// prefix with such a name, a file or URL itself (a missing file is that image's error, found
+/// when it is read). Throws std::invalid_argument for an unknown scheme, and the listing's
+/// error for a bucket that cannot be listed.
 std::vector<Source> list_sources(const Options& options);
 
 /// The stem of a file name or URL path: its last segment without query, fragment and
